@@ -1,0 +1,119 @@
+/**
+ * The one error class of ml-predict. Every failure a caller can act on carries a stable `code`;
+ * messages quote the bad value and list the valid ones. Codes survive the worker boundary
+ * through `toWire` / `fromWire`.
+ */
+export type MlPredictErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'FETCH_FAILED'
+  | 'INTEGRITY_MISMATCH'
+  | 'MODEL_INVALID'
+  | 'UNSUPPORTED_MODEL'
+  | 'NO_BACKEND'
+  | 'INPUT_MISMATCH'
+  | 'QUOTA_EXCEEDED'
+  | 'CACHE_CORRUPT'
+  | 'WORKER_CRASHED'
+  | 'ABORTED'
+  | 'DISPOSED'
+  | 'CARD_INVALID'
+  | 'REGISTRY_INVALID'
+  | 'UNKNOWN_MODEL'
+  | 'CSV_INVALID'
+  | 'INTERNAL';
+
+export const ERROR_CODES: readonly MlPredictErrorCode[] = [
+  'INVALID_ARGUMENT',
+  'FETCH_FAILED',
+  'INTEGRITY_MISMATCH',
+  'MODEL_INVALID',
+  'UNSUPPORTED_MODEL',
+  'NO_BACKEND',
+  'INPUT_MISMATCH',
+  'QUOTA_EXCEEDED',
+  'CACHE_CORRUPT',
+  'WORKER_CRASHED',
+  'ABORTED',
+  'DISPOSED',
+  'CARD_INVALID',
+  'REGISTRY_INVALID',
+  'UNKNOWN_MODEL',
+  'CSV_INVALID',
+  'INTERNAL',
+];
+
+export interface MlPredictErrorDetails {
+  [key: string]: unknown;
+}
+
+export class MlPredictError extends Error {
+  override readonly name = 'MlPredictError';
+  readonly code: MlPredictErrorCode;
+  /** Structured facts behind the message (e.g. bytes needed/available, each backend's reason). */
+  readonly details: MlPredictErrorDetails | undefined;
+
+  constructor(code: MlPredictErrorCode, message: string, details?: MlPredictErrorDetails, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isMlPredictError(e: unknown, code?: MlPredictErrorCode): e is MlPredictError {
+  return e instanceof MlPredictError && (code === undefined || e.code === code);
+}
+
+/** Serialisable form of an error, for crossing the worker boundary. */
+export interface WireError {
+  name: string;
+  code: MlPredictErrorCode;
+  message: string;
+  details?: MlPredictErrorDetails;
+  stack?: string;
+}
+
+export function toWire(e: unknown): WireError {
+  if (e instanceof MlPredictError) {
+    return { name: e.name, code: e.code, message: e.message, details: e.details, stack: e.stack };
+  }
+  if (e instanceof Error) {
+    return { name: e.name, code: 'INTERNAL', message: e.message, stack: e.stack };
+  }
+  return { name: 'Error', code: 'INTERNAL', message: String(e) };
+}
+
+export function fromWire(w: WireError): MlPredictError {
+  const err = new MlPredictError(w.code, w.message, w.details);
+  if (w.stack) err.stack = w.stack;
+  return err;
+}
+
+/** Quotes a value for an error message: strings in double quotes, other values as JSON-ish text. */
+export function quote(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (value === undefined) return 'undefined';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `[${value.slice(0, 8).map(quote).join(', ')}${value.length > 8 ? ', …' : ''}]`;
+  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`;
+  try {
+    const json = JSON.stringify(value);
+    return json.length > 80 ? `${json.slice(0, 77)}…` : json;
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
+/** `one of: "a", "b"` */
+export function oneOf(values: readonly unknown[]): string {
+  return values.length === 0 ? '(none)' : values.map(quote).join(', ');
+}
+
+export function abortError(reason?: unknown): MlPredictError {
+  const why = reason instanceof Error ? reason.message : reason === undefined ? '' : String(reason);
+  return new MlPredictError('ABORTED', `The operation was aborted${why ? `: ${why}` : ''}.`);
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortError(signal.reason);
+}

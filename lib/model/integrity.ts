@@ -1,0 +1,35 @@
+/** Subresource-integrity strings ('sha256-<base64>') and sha256 digests with crypto.subtle. */
+import { MlPredictError, quote } from '../errors.js';
+
+export function parseIntegrity(integrity: string): string {
+  const m = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(typeof integrity === 'string' ? integrity.trim() : '');
+  if (!m) {
+    throw new MlPredictError(
+      'INVALID_ARGUMENT',
+      `Option "integrity" is ${quote(integrity)}. Expected the subresource-integrity form "sha256-<base64 of 32 bytes>", e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=".`,
+    );
+  }
+  return m[1]!;
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
+}
+
+export function hexToBase64(hex: string): string {
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return toBase64(out);
+}
+
+/** sha256 of the bytes, base64 (the SRI payload). */
+export async function sha256Base64(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return toBase64(new Uint8Array(digest));
+}
+
+export function toIntegrity(sha256b64: string): string {
+  return `sha256-${sha256b64}`;
+}

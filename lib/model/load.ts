@@ -1,0 +1,199 @@
+/**
+ * loadModel(): checks the options on the main thread, loads (or joins) a shared session in the
+ * runtime worker, and returns a Model handle whose predict() validates inputs before sending.
+ */
+import * as Comlink from 'comlink';
+import { abortError, MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
+import { parseBackendOption, resolveThreads } from '../backend/select.js';
+import { prepareFeeds } from '../tensor/validate.js';
+import { nextCallId, sharedSession, type SharedSession } from '../worker/host.js';
+import type { LoadRequest, WireSource } from '../worker/protocol.js';
+import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictOptions, ModelSource } from '../types.js';
+import { parseIntegrity } from './integrity.js';
+import type { ModelCard } from './card.js';
+
+const OPTION_KEYS = [
+  'backend',
+  'threads',
+  'integrity',
+  'version',
+  'cache',
+  'maxBytes',
+  'signal',
+  'onProgress',
+  'onWarning',
+  'card',
+  'name',
+] as const;
+const CACHE_VALUES = ['indexeddb', 'none'] as const;
+
+function invalid(message: string): MlPredictError {
+  return new MlPredictError('INVALID_ARGUMENT', message);
+}
+
+function checkOptions(options: LoadOptions): void {
+  if (options === null || typeof options !== 'object') throw invalid(`loadModel() options must be an object, got ${quote(options)}.`);
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
+      throw invalid(`Unknown option ${quote(key)} for loadModel(). Expected one of: ${oneOf(OPTION_KEYS)}.`);
+    }
+  }
+  if (options.cache !== undefined && !(CACHE_VALUES as readonly string[]).includes(options.cache)) {
+    throw invalid(`Option "cache" is ${quote(options.cache)}. Expected one of: ${oneOf(CACHE_VALUES)}.`);
+  }
+  for (const fn of ['onProgress', 'onWarning'] as const) {
+    if (options[fn] !== undefined && typeof options[fn] !== 'function') {
+      throw invalid(`Option "${fn}" is ${quote(options[fn])}. Expected a function.`);
+    }
+  }
+  if (options.maxBytes !== undefined && (typeof options.maxBytes !== 'number' || !(options.maxBytes >= 0))) {
+    throw invalid(`Option "maxBytes" is ${quote(options.maxBytes)}. Expected a number of bytes ≥ 0.`);
+  }
+  if (options.version !== undefined && typeof options.version !== 'string') {
+    throw invalid(`Option "version" is ${quote(options.version)}. Expected a string.`);
+  }
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalid(`Option "signal" is ${quote(options.signal)}. Expected an AbortSignal.`);
+  }
+  if (options.integrity !== undefined) parseIntegrity(options.integrity);
+}
+
+function nameFromUrl(url: string): string {
+  const file = new URL(url).pathname.split('/').pop() ?? '';
+  return decodeURIComponent(file).replace(/\.onnx$/i, '') || 'model';
+}
+
+function wireSource(source: ModelSource): WireSource {
+  if (typeof source === 'string' || source instanceof URL) {
+    let url: URL;
+    try {
+      url = new URL(String(source), globalThis.location?.href);
+    } catch {
+      throw invalid(`Model source ${quote(String(source))} is not a valid URL.`);
+    }
+    if (!['http:', 'https:', 'blob:', 'data:'].includes(url.protocol)) {
+      throw invalid(`Model URL ${quote(url.href)} has protocol ${quote(url.protocol)}. Expected one of: "http:", "https:", "blob:", "data:".`);
+    }
+    return { kind: 'url', url: url.href };
+  }
+  // Bytes are copied to the worker (never transferred): the caller's buffer stays usable.
+  if (source instanceof ArrayBuffer) return { kind: 'bytes', bytes: source };
+  if (source instanceof Uint8Array) {
+    return { kind: 'bytes', bytes: source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength) as ArrayBuffer };
+  }
+  if (source instanceof Blob) return { kind: 'bytes', bytes: source };
+  throw invalid(
+    `Model source ${quote(source)} is not supported. Expected a URL (string or URL), an ArrayBuffer, a Uint8Array or a Blob.`,
+  );
+}
+
+class ModelHandle implements Model {
+  disposed = false;
+
+  constructor(
+    readonly info: ModelInfo,
+    private readonly shared: SharedSession,
+  ) {}
+
+  async predict(inputs: Inputs, options: PredictOptions = {}): Promise<Outputs> {
+    if (this.disposed) {
+      throw new MlPredictError('DISPOSED', `Model "${this.info.name}" was disposed; load it again to predict.`);
+    }
+    const signal = options.signal;
+    throwIfAborted(signal);
+    const { feeds, transfer } = prepareFeeds(this.info.name, this.info.inputs, inputs);
+    const lease = await this.shared.acquire(signal);
+    const callId = nextCallId();
+    const call = lease.worker.call((api) =>
+      api.predict(Comlink.transfer({ callId, sessionId: lease.reply.sessionId, feeds }, transfer)),
+    );
+    if (!signal) return call;
+    return new Promise<Outputs>((resolve, reject) => {
+      const onAbort = () => {
+        void lease.worker.api.abort(callId);
+        reject(abortError(signal.reason));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.shared.refs--;
+    if (this.shared.refs === 0) await this.shared.release();
+  }
+}
+
+/**
+ * Loads an ONNX model into the runtime worker and returns a handle to predict with.
+ *
+ * @example
+ * const model = await loadModel('/models/iris.onnx', { backend: 'wasm' });
+ * const { probabilities } = await model.predict({ features: [[5.1, 3.5, 1.4, 0.2]] });
+ */
+export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
+  const started = performance.now();
+  checkOptions(options);
+  const plan = parseBackendOption(options.backend);
+  const isolated = globalThis.crossOriginIsolated === true;
+  const threads = resolveThreads(options.threads, isolated, globalThis.navigator?.hardwareConcurrency ?? 1);
+  const wire = wireSource(source);
+  const name = options.name ?? (wire.kind === 'url' ? nameFromUrl(wire.url) : 'model');
+  const { signal } = options;
+  throwIfAborted(signal);
+  const card = typeof options.card === 'object' && !(options.card instanceof URL) ? (options.card as ModelCard) : undefined;
+
+  const request: Omit<LoadRequest, 'callId'> = {
+    name,
+    source: wire,
+    backends: plan.backends,
+    auto: plan.auto,
+    threads,
+    integrity: options.integrity,
+    version: options.version,
+    cache: options.cache ?? 'indexeddb',
+    maxBytes: options.maxBytes,
+  };
+  const key =
+    wire.kind === 'url'
+      ? JSON.stringify([wire.url, options.version ?? '', options.integrity ?? '', plan.backends, plan.auto, threads, request.cache])
+      : undefined;
+  const shared = sharedSession(key, request);
+  shared.refs++;
+  const { onProgress, onWarning } = options;
+  if (onProgress) shared.progress.add(onProgress);
+  if (onWarning) shared.warnings.add(onWarning);
+  let lease;
+  try {
+    lease = await shared.acquire(signal);
+  } catch (e) {
+    shared.refs--;
+    if (shared.refs === 0) await shared.release();
+    throw e;
+  } finally {
+    if (onProgress) shared.progress.delete(onProgress);
+    if (onWarning) shared.warnings.delete(onWarning);
+  }
+  const r = lease.reply;
+  const info: ModelInfo = {
+    name,
+    url: wire.kind === 'url' ? wire.url : undefined,
+    bytes: r.bytes,
+    sha256: r.sha256,
+    version: options.version,
+    inputs: r.inputs,
+    outputs: r.outputs,
+    backend: r.backend,
+    threads: r.threads,
+    crossOriginIsolated: isolated,
+    fromCache: r.fromCache,
+    cached: r.cached,
+    cacheReason: r.cacheReason,
+    repaired: r.repaired,
+    card,
+    loadMs: performance.now() - started,
+  };
+  return new ModelHandle(info, shared);
+}

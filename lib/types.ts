@@ -1,0 +1,157 @@
+/** Public types of ml-predict. */
+import type { ModelCard } from './model/card.js';
+
+export type BackendName = 'wasm' | 'webgpu';
+export type BackendOption = 'auto' | BackendName | readonly BackendName[];
+
+/** Where a model comes from: a URL, or its bytes. */
+export type ModelSource = string | URL | ArrayBuffer | Uint8Array | Blob;
+
+export type LoadPhase = 'download' | 'verify' | 'compile';
+
+export interface LoadProgress {
+  phase: LoadPhase;
+  /** Bytes (download, verify) done so far; never moves backwards within a phase. */
+  loaded: number;
+  /** Total bytes, or undefined when unknown (no content-length). */
+  total: number | undefined;
+}
+
+export interface LoadOptions {
+  /** Backends to try, in order. 'auto' probes WebGPU and falls back to wasm. Default 'auto'. */
+  backend?: BackendOption;
+  /** WebAssembly threads: 'auto' (up to 4, at most the core count, 1 without cross-origin isolation) or a number. */
+  threads?: 'auto' | number;
+  /** Subresource-integrity form: 'sha256-<base64>'. A mismatch rejects with INTEGRITY_MISMATCH. */
+  integrity?: string;
+  /** Version of the model at this URL; part of the cache key. */
+  version?: string;
+  /** 'indexeddb' (default) keeps the model bytes for the next visit; 'none' always fetches. */
+  cache?: 'indexeddb' | 'none';
+  /** Largest number of bytes the model cache may hold; least recently used entries are evicted to stay below. */
+  maxBytes?: number;
+  /** Cancels download, compile and the load as a whole. */
+  signal?: AbortSignal;
+  onProgress?: (progress: LoadProgress) => void;
+  /** Non-fatal problems (e.g. the model could not be cached). */
+  onWarning?: (warning: LoadWarning) => void;
+  /** A model card, or a URL for one; by default `<model>.card.json` beside a URL source is tried. Pass false to skip. */
+  card?: ModelCard | string | URL | false;
+  /** A name for messages and info; defaults to the file name of the URL. */
+  name?: string;
+}
+
+export interface LoadWarning {
+  code: string;
+  message: string;
+}
+
+export type TensorType =
+  | 'float32'
+  | 'float64'
+  | 'int8'
+  | 'uint8'
+  | 'int16'
+  | 'uint16'
+  | 'int32'
+  | 'uint32'
+  | 'int64'
+  | 'uint64'
+  | 'bool'
+  | 'string'
+  | 'float16';
+
+export type TypedArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Uint8Array
+  | Int16Array
+  | Uint16Array
+  | Int32Array
+  | Uint32Array
+  | BigInt64Array
+  | BigUint64Array;
+
+/** Metadata of one input or output. A dynamic dimension is its symbolic name, or null when unnamed. */
+export interface TensorInfo {
+  name: string;
+  type: TensorType;
+  dims: ReadonlyArray<number | string | null>;
+}
+
+export interface Tensor {
+  data: TypedArray | string[];
+  dims: readonly number[];
+}
+
+export interface OutputTensor extends Tensor {
+  type: TensorType;
+}
+
+/**
+ * One named input: a tensor, rows of numbers (`number[][]`, shaped [rows, columns]), a flat
+ * list of numbers for a rank-1 input, or strings for a string input.
+ */
+export type InputValue = Tensor | readonly (readonly number[])[] | readonly number[] | readonly string[];
+export type Inputs = Record<string, InputValue>;
+export type Outputs = Record<string, OutputTensor>;
+
+export interface BackendAttempt {
+  backend: BackendName;
+  /** 'used': this backend runs the model; 'failed': tried and failed; 'skipped': not tried. */
+  status: 'used' | 'failed' | 'skipped';
+  reason?: string;
+}
+
+export interface BackendReport {
+  /** The backend that runs the model. */
+  name: BackendName;
+  /** Backends in the order they were considered, with why each was or was not used. */
+  attempts: BackendAttempt[];
+}
+
+export interface ModelInfo {
+  name: string;
+  /** The URL the model was loaded from, when it came from a URL. */
+  url?: string;
+  bytes: number;
+  sha256?: string;
+  version?: string;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  backend: BackendReport;
+  /** WebAssembly threads in use by the runtime worker. */
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** True when the bytes came from the IndexedDB cache rather than the network. */
+  fromCache: boolean;
+  /** True when the bytes are kept in the cache for the next load. */
+  cached: boolean;
+  /** Why the model was not cached, when it was not. */
+  cacheReason?: string;
+  /** True when a corrupt cache entry was found, deleted and fetched again. */
+  repaired: boolean;
+  card?: ModelCard;
+  /** Milliseconds from loadModel() to a ready session. */
+  loadMs: number;
+}
+
+export interface PredictOptions {
+  signal?: AbortSignal;
+}
+
+export interface Model {
+  readonly info: ModelInfo;
+  predict(inputs: Inputs, options?: PredictOptions): Promise<Outputs>;
+  dispose(): Promise<void>;
+  readonly disposed: boolean;
+}
+
+export interface Capabilities {
+  webgpu: { available: boolean; reason?: string; adapter?: string };
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  wasmThreads: boolean;
+  wasmSimd: boolean;
+}

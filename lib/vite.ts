@@ -1,0 +1,38 @@
+/**
+ * A vite plugin for apps that use ml-predict: serves pages cross-origin isolated (COOP/COEP,
+ * so WebAssembly threads work) in dev and preview, keeps onnxruntime-web and ml-predict out of
+ * dependency pre-bundling (their workers and .wasm files are found through import.meta.url),
+ * and emits workers as ES modules. onnxruntime's files are then served from your own origin.
+ *
+ * @example
+ * // vite.config.ts
+ * import { mlPredict } from 'ml-predict/vite';
+ * export default { plugins: [mlPredict()] };
+ */
+import type { Plugin } from 'vite';
+
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+} as const;
+
+export interface MlPredictPluginOptions {
+  /** Send COOP/COEP headers from the dev and preview servers. Default true. */
+  isolation?: boolean;
+}
+
+export function mlPredict(options: MlPredictPluginOptions = {}): Plugin {
+  const isolation = options.isolation ?? true;
+  return {
+    name: 'ml-predict',
+    config() {
+      return {
+        optimizeDeps: { exclude: ['onnxruntime-web', 'ml-predict'] },
+        worker: { format: 'es' },
+        server: isolation ? { headers: { ...ISOLATION_HEADERS } } : {},
+        preview: isolation ? { headers: { ...ISOLATION_HEADERS } } : {},
+      };
+    },
+  };
+}

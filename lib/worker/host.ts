@@ -1,0 +1,206 @@
+/**
+ * Main-thread side of the runtime worker: starts it lazily, notices when it dies (pending calls
+ * reject with WORKER_CRASHED, the next call starts a new one), ends it when it holds no session,
+ * and shares one session between loads of the same model (reference counted).
+ */
+import * as Comlink from 'comlink';
+import { abortError, MlPredictError } from '../errors.js';
+import { CONNECT, installErrorTransfer, type LoadReply, type LoadRequest, type RuntimeApi } from './protocol.js';
+import type { LoadProgress, LoadWarning } from '../types.js';
+
+/** How long a worker that holds no session lives on before it is ended (WebAssembly memory never shrinks). */
+export let idleTimeoutMs = 2000;
+/** For tests and benchmarks: change the idle delay. */
+export function setIdleTimeout(ms: number): void {
+  idleTimeoutMs = ms;
+}
+
+let callIds = 0;
+export const nextCallId = (): number => ++callIds;
+
+export class RuntimeWorker {
+  readonly api: Comlink.Remote<RuntimeApi>;
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly pending = new Set<(e: MlPredictError) => void>();
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sessions and loads this worker holds; at 0 the idle timer starts. */
+  private holds = 0;
+  dead = false;
+
+  constructor() {
+    installErrorTransfer();
+    this.worker = new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
+    const channel = new MessageChannel();
+    this.port = channel.port1;
+    // Chromium fires 'close' on a port whose other end went away with its worker.
+    this.port.addEventListener('close', () => this.die('the worker stopped (terminated, crashed or out of memory)'));
+    this.worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      this.die(`the worker failed: ${e.message || 'it could not start (check that the bundler emitted the worker script)'}`);
+    });
+    this.worker.postMessage({ type: CONNECT, port: channel.port2 }, [channel.port2]);
+    this.api = Comlink.wrap<RuntimeApi>(this.port);
+  }
+
+  /** Runs a call on the worker; rejects with WORKER_CRASHED if the worker dies first. */
+  call<T>(fn: (api: Comlink.Remote<RuntimeApi>) => Promise<T>): Promise<T> {
+    if (this.dead) return Promise.reject(crashed('the worker had already stopped'));
+    return new Promise<T>((resolve, reject) => {
+      this.pending.add(reject);
+      fn(this.api).then(resolve, reject).finally(() => this.pending.delete(reject));
+    });
+  }
+
+  hold(): void {
+    this.holds++;
+    clearTimeout(this.idleTimer);
+  }
+
+  unhold(): void {
+    this.holds = Math.max(0, this.holds - 1);
+    if (this.holds === 0 && !this.dead) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => {
+        if (this.holds === 0) this.end();
+      }, idleTimeoutMs);
+    }
+  }
+
+  private die(reason: string): void {
+    if (this.dead) return;
+    this.end();
+    const err = crashed(reason);
+    for (const reject of this.pending) reject(err);
+    this.pending.clear();
+  }
+
+  /** Ends the worker and frees all its memory. */
+  end(): void {
+    if (this.dead) return;
+    this.dead = true;
+    clearTimeout(this.idleTimer);
+    this.api[Comlink.releaseProxy]();
+    this.worker.terminate();
+    this.port.close();
+    if (current === this) current = undefined;
+  }
+}
+
+function crashed(reason: string): MlPredictError {
+  return new MlPredictError('WORKER_CRASHED', `The ml-predict worker stopped during the call: ${reason}. The next call starts a new worker.`);
+}
+
+let current: RuntimeWorker | undefined;
+
+/** The page's runtime worker, started on first use. */
+export function runtimeWorker(): RuntimeWorker {
+  if (!current || current.dead) current = new RuntimeWorker();
+  return current;
+}
+
+export interface SessionLease {
+  reply: LoadReply;
+  worker: RuntimeWorker;
+}
+
+type Listener<T> = (value: T) => void;
+
+/**
+ * One onnxruntime session, shared by every Model handle that loaded the same model. Loads
+ * (again, after a worker crash) on demand; released when the last handle is disposed.
+ */
+export class SharedSession {
+  refs = 0;
+  private loading: Promise<SessionLease> | undefined;
+  private lease_: SessionLease | undefined;
+  private loadCallId = 0;
+  private waiters = 0;
+  readonly progress = new Set<Listener<LoadProgress>>();
+  readonly warnings = new Set<Listener<LoadWarning>>();
+
+  constructor(
+    readonly key: string | undefined,
+    private readonly request: Omit<LoadRequest, 'callId'>,
+  ) {}
+
+  /** A live session, loading one when there is none or its worker died. */
+  async acquire(signal?: AbortSignal): Promise<SessionLease> {
+    if (this.lease_ && !this.lease_.worker.dead) return this.lease_;
+    this.lease_ = undefined;
+    this.loading ??= this.load();
+    const loading = this.loading;
+    if (!signal) return loading;
+    if (signal.aborted) throw abortError(signal.reason);
+    this.waiters++;
+    return new Promise<SessionLease>((resolve, reject) => {
+      const onAbort = () => {
+        this.waiters--;
+        // The load goes on for other handles waiting on it; the last one to give up stops it.
+        if (this.waiters === 0 && this.loading === loading) this.cancelLoad();
+        reject(abortError(signal.reason));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      loading.then(
+        (lease) => {
+          signal.removeEventListener('abort', onAbort);
+          this.waiters--;
+          resolve(lease);
+        },
+        (e: unknown) => {
+          signal.removeEventListener('abort', onAbort);
+          this.waiters--;
+          reject(e);
+        },
+      );
+    });
+  }
+
+  private cancelLoad(): void {
+    const worker = runtimeWorker();
+    void worker.api.abort(this.loadCallId).catch(() => undefined);
+  }
+
+  private async load(): Promise<SessionLease> {
+    const worker = runtimeWorker();
+    worker.hold();
+    this.loadCallId = nextCallId();
+    const onProgress = Comlink.proxy((p: LoadProgress) => this.progress.forEach((l) => l(p)));
+    const onWarning = Comlink.proxy((w: LoadWarning) => this.warnings.forEach((l) => l(w)));
+    try {
+      const reply = await worker.call((api) => api.load({ ...this.request, callId: this.loadCallId }, onProgress, onWarning));
+      this.lease_ = { reply, worker };
+      return this.lease_;
+    } catch (e) {
+      worker.unhold();
+      throw e;
+    } finally {
+      this.loading = undefined;
+    }
+  }
+
+  /** Releases the session in its worker (and lets the worker end when idle). */
+  async release(): Promise<void> {
+    const lease = this.lease_;
+    this.lease_ = undefined;
+    if (this.key !== undefined && registry.get(this.key) === this) registry.delete(this.key);
+    if (!lease) return;
+    if (!lease.worker.dead) {
+      await lease.worker.call((api) => api.release(lease.reply.sessionId)).catch(() => undefined);
+      lease.worker.unhold();
+    }
+  }
+}
+
+const registry = new Map<string, SharedSession>();
+
+/** The shared session for a key (same URL + version + integrity + backend + threads), or a new one. */
+export function sharedSession(key: string | undefined, request: Omit<LoadRequest, 'callId'>): SharedSession {
+  if (key === undefined) return new SharedSession(undefined, request);
+  let shared = registry.get(key);
+  if (!shared) {
+    shared = new SharedSession(key, request);
+    registry.set(key, shared);
+  }
+  return shared;
+}

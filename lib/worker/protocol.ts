@@ -1,0 +1,108 @@
+/**
+ * Everything that crosses the worker boundary: the runtime's API (called through comlink) and
+ * the types of its arguments and replies. Both sides import this file and nothing else of the
+ * other side.
+ */
+import * as Comlink from 'comlink';
+import { fromWire, MlPredictError, toWire, type WireError } from '../errors.js';
+import type {
+  BackendName,
+  BackendReport,
+  Capabilities,
+  LoadProgress,
+  LoadWarning,
+  OutputTensor,
+  Tensor,
+  TensorInfo,
+} from '../types.js';
+
+/** A model source as it travels to the worker: URLs are resolved absolute; bytes are copied. */
+export type WireSource = { kind: 'url'; url: string } | { kind: 'bytes'; bytes: ArrayBuffer | Blob };
+
+export interface LoadRequest {
+  /** Caller-chosen id, used to abort this load. */
+  callId: number;
+  name: string;
+  source: WireSource;
+  backends: BackendName[];
+  /** True when the order came from 'auto' (the runtime may reorder by what the probe finds). */
+  auto: boolean;
+  threads: number;
+  integrity?: string;
+  version?: string;
+  cache: 'indexeddb' | 'none';
+  maxBytes?: number;
+}
+
+export interface LoadReply {
+  sessionId: number;
+  inputs: TensorInfo[];
+  outputs: TensorInfo[];
+  backend: BackendReport;
+  threads: number;
+  bytes: number;
+  sha256: string;
+  fromCache: boolean;
+  cached: boolean;
+  cacheReason?: string;
+  repaired: boolean;
+}
+
+export interface PredictRequest {
+  callId: number;
+  sessionId: number;
+  feeds: Record<string, Tensor>;
+}
+
+export type ProgressCallback = (p: LoadProgress) => void;
+export type WarningCallback = (w: LoadWarning) => void;
+
+/** The runtime worker's API. */
+export interface RuntimeApi {
+  probe(): Promise<Capabilities>;
+  load(req: LoadRequest, onProgress?: ProgressCallback, onWarning?: WarningCallback): Promise<LoadReply>;
+  predict(req: PredictRequest): Promise<Record<string, OutputTensor>>;
+  release(sessionId: number): Promise<void>;
+  /** Aborts the load or predict with this call id, if it is still running. */
+  abort(callId: number): void;
+  /** Number of live sessions (for tests and benchmarks). */
+  sessionCount(): number;
+}
+
+/** Type of the first message the host posts to a new runtime worker, carrying comlink's port. */
+export const CONNECT = 'ml-predict:connect';
+
+let installed = false;
+
+/**
+ * Replaces comlink's default throw handler so that MlPredictError keeps its name, code and
+ * details across the boundary. Called by both sides before their first message.
+ */
+export function installErrorTransfer(): void {
+  if (installed) return;
+  installed = true;
+  // comlink does not export its throw marker; its own handler knows how to recognise it.
+  const original = Comlink.transferHandlers.get('throw')!;
+  const handler: Comlink.TransferHandler<{ value: unknown }, WireError> = {
+    canHandle: (value: unknown): value is { value: unknown } => original.canHandle(value),
+    serialize: ({ value }) => [toWire(value), []],
+    deserialize: (wire) => {
+      throw fromWire(wire);
+    },
+  };
+  Comlink.transferHandlers.set('throw', handler as unknown as Comlink.TransferHandler<unknown, unknown>);
+}
+
+/** Typed arrays in these outputs/feeds, for transfer lists. Strings are cloned. */
+export function transferablesOf(tensors: Record<string, Tensor>): Transferable[] {
+  const list: Transferable[] = [];
+  for (const t of Object.values(tensors)) {
+    if (!Array.isArray(t.data)) {
+      const buffer = (t.data as ArrayBufferView).buffer;
+      if (buffer instanceof ArrayBuffer && !list.includes(buffer)) list.push(buffer);
+    }
+  }
+  return list;
+}
+
+export { MlPredictError };

@@ -1,0 +1,180 @@
+/**
+ * The runtime worker: fetches (and caches) model bytes, creates onnxruntime sessions and runs
+ * them. One worker hosts every session of a page. Started by host.ts; never imported by the
+ * library's main-thread code.
+ */
+import * as Comlink from 'comlink';
+import type * as Ort from 'onnxruntime-web';
+import { abortError, MlPredictError, throwIfAborted } from '../errors.js';
+import { probeCapabilities } from '../backend/capabilities.js';
+import { createSession } from '../backend/session.js';
+import { acquireModelBytes } from '../cache/model-cache.js';
+import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
+import type { OutputTensor, Tensor, TypedArray } from '../types.js';
+import { tensorTypeOf } from '../tensor/convert.js';
+import {
+  CONNECT,
+  installErrorTransfer,
+  transferablesOf,
+  type LoadReply,
+  type LoadRequest,
+  type PredictRequest,
+  type ProgressCallback,
+  type RuntimeApi,
+  type WarningCallback,
+} from './protocol.js';
+
+interface SessionEntry {
+  name: string;
+  session: Ort.InferenceSession;
+  ort: typeof Ort;
+  /** Tail of the run queue: session.run calls never overlap on one session. */
+  queue: Promise<unknown>;
+  released: boolean;
+}
+
+const sessions = new Map<number, SessionEntry>();
+const controllers = new Map<number, AbortController>();
+let nextSessionId = 1;
+
+function controllerFor(callId: number): AbortController {
+  const c = new AbortController();
+  controllers.set(callId, c);
+  return c;
+}
+
+function entryOf(sessionId: number): SessionEntry {
+  const entry = sessions.get(sessionId);
+  if (!entry || entry.released) {
+    throw new MlPredictError('DISPOSED', `Session ${sessionId} was released: the model was disposed.`);
+  }
+  return entry;
+}
+
+function runError(name: string, e: unknown): MlPredictError {
+  if (e instanceof MlPredictError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  const code = /shape|dimension|dims|input|index|size|broadcast/i.test(msg) ? 'INPUT_MISMATCH' : 'INTERNAL';
+  return new MlPredictError(code, `Model "${name}" failed to run: ${msg}`);
+}
+
+async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: AbortSignal): Promise<Record<string, OutputTensor>> {
+  throwIfAborted(signal);
+  const ortFeeds: Record<string, Ort.Tensor> = {};
+  for (const [key, t] of Object.entries(feeds)) {
+    const type = Array.isArray(t.data) ? 'string' : undefined;
+    ortFeeds[key] = type
+      ? new entry.ort.Tensor('string', t.data as string[], t.dims)
+      : new entry.ort.Tensor(t.data as Float32Array, t.dims);
+  }
+  let results: Ort.InferenceSession.ReturnType;
+  try {
+    results = await entry.session.run(ortFeeds);
+  } catch (e) {
+    throw runError(entry.name, e);
+  }
+  const out: Record<string, OutputTensor> = {};
+  for (const [key, tensor] of Object.entries(results)) {
+    const data = tensor.data as TypedArray | string[];
+    // Own the buffer (a view may share one with other outputs), so that it can be transferred.
+    const own = Array.isArray(data) ? data : (data.slice() as TypedArray);
+    out[key] = { data: own, dims: [...tensor.dims], type: tensorTypeOf(tensor.type) };
+    tensor.dispose();
+  }
+  throwIfAborted(signal);
+  return out;
+}
+
+const api: RuntimeApi = {
+  probe: () => probeCapabilities(),
+
+  async load(req: LoadRequest, onProgress?: ProgressCallback, onWarning?: WarningCallback): Promise<LoadReply> {
+    const controller = controllerFor(req.callId);
+    const { signal } = controller;
+    try {
+      const acquired = await acquireModelBytes(req, { signal, onProgress, onWarning });
+      throwIfAborted(signal);
+      const summary = inspectOnnx(acquired.bytes, req.name);
+      checkSupported(summary, req.name);
+      onProgress?.({ phase: 'compile', loaded: 0, total: undefined });
+      const created = await createSession({
+        name: req.name,
+        bytes: acquired.bytes,
+        backends: req.backends,
+        auto: req.auto,
+        threads: req.threads,
+        usesMlOps: summary.domains.includes('ai.onnx.ml'),
+      });
+      if (signal.aborted) {
+        await created.session.release();
+        throw abortError(signal.reason);
+      }
+      const sessionId = nextSessionId++;
+      sessions.set(sessionId, {
+        name: req.name,
+        session: created.session,
+        ort: created.ort,
+        queue: Promise.resolve(),
+        released: false,
+      });
+      return {
+        sessionId,
+        inputs: created.inputs,
+        outputs: created.outputs,
+        backend: created.backend,
+        threads: created.threads,
+        bytes: acquired.bytes.length,
+        sha256: acquired.sha256,
+        fromCache: acquired.fromCache,
+        cached: acquired.cached,
+        cacheReason: acquired.cacheReason,
+        repaired: acquired.repaired,
+      };
+    } finally {
+      controllers.delete(req.callId);
+      // Let go of the caller's callback proxies (their message ports) once the load is over.
+      for (const cb of [onProgress, onWarning] as unknown[]) {
+        (cb as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
+      }
+    }
+  },
+
+  async predict(req: PredictRequest) {
+    const entry = entryOf(req.sessionId);
+    const { signal } = controllerFor(req.callId);
+    const result = entry.queue.then(() => run(entry, req.feeds, signal));
+    entry.queue = result.catch(() => undefined);
+    try {
+      const out = await result;
+      return Comlink.transfer(out, transferablesOf(out));
+    } finally {
+      controllers.delete(req.callId);
+    }
+  },
+
+  async release(sessionId: number) {
+    const entry = sessions.get(sessionId);
+    if (!entry || entry.released) return;
+    entry.released = true;
+    sessions.delete(sessionId);
+    await entry.queue;
+    await entry.session.release();
+  },
+
+  abort(callId: number) {
+    controllers.get(callId)?.abort(new MlPredictError('ABORTED', 'The operation was aborted.'));
+  },
+
+  sessionCount: () => sessions.size,
+};
+
+installErrorTransfer();
+// The host sends one MessagePort; comlink talks over it. Its 'close' event on the host side is
+// how the host learns that this worker died.
+self.addEventListener(
+  'message',
+  (event: MessageEvent<{ type?: string; port?: MessagePort }>) => {
+    if (event.data?.type === CONNECT && event.data.port) Comlink.expose(api, event.data.port);
+  },
+  { once: true },
+);

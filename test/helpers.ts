@@ -1,0 +1,29 @@
+/** Helpers shared by browser tests. */
+import { MlPredictError } from '../lib/errors.js';
+
+/** Puts bytes on the test server; returns their URL. */
+export async function putFile(name: string, bytes: Uint8Array | string, type = 'application/octet-stream'): Promise<string> {
+  const res = await fetch(`/__test/files/${encodeURIComponent(name)}`, { method: 'PUT', body: bytes as BodyInit, headers: { 'content-type': type } });
+  if (!res.ok) throw new Error(`putFile ${name}: ${res.status}`);
+  return new URL(`/__test/files/${encodeURIComponent(name)}`, location.href).href;
+}
+
+/** How many requests the test server saw for a file. */
+export async function requestCount(name: string): Promise<number> {
+  const res = await fetch(`/__test/count/${encodeURIComponent(name)}`);
+  return ((await res.json()) as { count: number }).count;
+}
+
+/** Awaits a rejection and returns the MlPredictError (fails the test on anything else). */
+export async function rejection(p: Promise<unknown>): Promise<MlPredictError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof MlPredictError) return e;
+    throw new Error(`expected an MlPredictError, got ${String(e)}`, { cause: e });
+  }
+  throw new Error('expected a rejection, but the promise resolved');
+}
+
+let unique = 0;
+export const uniqueName = (base: string): string => `${base}-${Date.now().toString(36)}-${++unique}.onnx`;

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-web/wasm';
+import { loadModel } from '../lib/index.js';
+import { inputRows, linearClassifierModel, sigmoidModel } from './fixtures/models.js';
+
+async function direct(bytes: Uint8Array, feeds: Record<string, ort.Tensor>) {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  const out = await session.run(feeds);
+  await session.release();
+  return out;
+}
+
+describe('predict in the worker (wasm)', () => {
+  it('MatMul+Add+Sigmoid equals onnxruntime-web on the main thread', async () => {
+    const bytes = sigmoidModel();
+    const rows = inputRows(16, 4);
+    const model = await loadModel(bytes, { backend: 'wasm' });
+    expect(model.info.backend.name).toBe('wasm');
+    expect(model.info.inputs).toEqual([{ name: 'x', type: 'float32', dims: ['batch', 4] }]);
+    const out = await model.predict({ x: rows });
+    const ref = await direct(bytes, { x: new ort.Tensor('float32', Float32Array.from(rows.flat()), [16, 4]) });
+    expect(out.y!.dims).toEqual([16, 2]);
+    expect(out.y!.data).toBeInstanceOf(Float32Array);
+    const a = out.y!.data as Float32Array;
+    const b = ref.y!.data as Float32Array;
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-6);
+    await model.dispose();
+  });
+
+  it('ai.onnx.ml LinearClassifier equals onnxruntime-web on the main thread', async () => {
+    const bytes = linearClassifierModel();
+    const rows = inputRows(10, 3, 17);
+    const model = await loadModel(bytes, { backend: 'wasm' });
+    const out = await model.predict({ features: rows });
+    const ref = await direct(bytes, { features: new ort.Tensor('float32', Float32Array.from(rows.flat()), [10, 3]) });
+    expect(out.label!.data).toEqual(ref.label!.data);
+    expect(out.label!.type).toBe('int64');
+    const a = out.probabilities!.data as Float32Array;
+    const b = ref.probabilities!.data as Float32Array;
+    expect(a.length).toBe(30);
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-6);
+    await model.dispose();
+  });
+});

@@ -1,0 +1,47 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+import { CHROME_ARGS, WEBGPU_ARGS, findChrome } from './tools/chrome.js';
+import { mlPredict } from './lib/vite.js';
+import { testServer } from './test/server/plugin.js';
+
+const needsBrowser = !process.argv.includes('--project=node');
+const executablePath = needsBrowser ? findChrome() : undefined;
+
+function browserProject(name: string, include: string[], args: string[]) {
+  return {
+    plugins: [mlPredict(), testServer()],
+    test: {
+      name,
+      include,
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      browser: {
+        enabled: true,
+        headless: true,
+        screenshotFailures: false,
+        provider: playwright({ launchOptions: { executablePath, args } }),
+        instances: [{ browser: 'chromium' as const }],
+      },
+    },
+  };
+}
+
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'node', include: ['test/**/*.node.test.ts'], environment: 'node' } },
+      browserProject('browser', ['test/**/*.browser.test.ts'], CHROME_ARGS),
+      browserProject('webgpu', ['test/**/*.webgpu.test.ts'], WEBGPU_ARGS),
+      {
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.e2e.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
