@@ -1,0 +1,268 @@
+/**
+ * From a model card to model inputs, and from model outputs to a result a person can read.
+ * Pure functions (no DOM, no worker): used by `<ml-predict>`, the demo and batch jobs.
+ */
+import { MlPredictError, oneOf, quote } from '../errors.js';
+import type { Inputs, Outputs, OutputTensor, Tensor } from '../types.js';
+import type { CategoricalFeature, Feature, ModelCard, NumericFeature, TextPreprocessing } from './card.js';
+
+/** A value for one feature: a number (or its text, as a form or a CSV gives it), or a category. */
+export type FeatureValue = number | string;
+
+/**
+ * What a person enters for a card: feature values by feature name for a features card,
+ * or `{ text }` (or the text itself) for a text card.
+ */
+export type CardValues = Readonly<Record<string, FeatureValue | undefined>> | string;
+
+export interface ClassificationResult {
+  kind: 'classification';
+  /** The predicted label (a name from `card.outputs.labels` when the model gives class indices). */
+  label: string;
+  /** Probability per label, in the model's class order; empty when the model gives no probabilities. */
+  probabilities: Record<string, number>;
+}
+
+export interface RegressionResult {
+  kind: 'regression';
+  value: number;
+  unit: string | undefined;
+}
+
+export type Interpretation = ClassificationResult | RegressionResult;
+
+const CLASSIFICATION_TASKS = ['binary-classification', 'multiclass-classification', 'text-classification'] as const;
+
+function cardName(card: ModelCard): string {
+  return typeof card.name === 'string' && card.name ? card.name : 'model';
+}
+
+function invalidArgument(message: string): MlPredictError {
+  return new MlPredictError('INVALID_ARGUMENT', message);
+}
+
+function cardInvalid(card: ModelCard, message: string): MlPredictError {
+  return new MlPredictError('CARD_INVALID', `Model card "${cardName(card)}": ${message}`);
+}
+
+/** Parses a number the way a form or a CSV cell gives it; undefined for an empty cell. */
+function toNumber(card: ModelCard, feature: NumericFeature, value: FeatureValue): number {
+  const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
+  if (!Number.isFinite(n)) {
+    throw invalidArgument(`Feature ${quote(feature.name)} of model "${cardName(card)}" is ${quote(value)}. Expected a finite number.`);
+  }
+  return n;
+}
+
+/** A category as the model reads it: its index in `categories` (the ONNX graph does any one-hot). */
+function toCategoryIndex(card: ModelCard, feature: CategoricalFeature, value: FeatureValue): number {
+  const i = feature.categories.indexOf(String(value));
+  if (i < 0) {
+    throw invalidArgument(
+      `Feature ${quote(feature.name)} of model "${cardName(card)}" is ${quote(value)}. Expected one of: ${oneOf(feature.categories)}.`,
+    );
+  }
+  return i;
+}
+
+function isEmpty(value: FeatureValue | undefined): value is undefined {
+  return value === undefined || (typeof value === 'string' && value.trim() === '');
+}
+
+/** One row of numbers in the card's feature order; missing values take the feature's default. */
+export function cardRow(card: ModelCard, values: Readonly<Record<string, FeatureValue | undefined>>): number[] {
+  if (card.input.kind !== 'features') {
+    throw invalidArgument(`Model "${cardName(card)}" takes ${card.input.kind} input, not feature values.`);
+  }
+  const features = card.input.features;
+  const names = features.map((f) => f.name);
+  for (const key of Object.keys(values)) {
+    if (!names.includes(key)) {
+      throw invalidArgument(`Unknown feature ${quote(key)} for model "${cardName(card)}". Expected one of: ${oneOf(names)}.`);
+    }
+  }
+  const missing: string[] = [];
+  const row = features.map((feature: Feature) => {
+    const given = values[feature.name];
+    const value = isEmpty(given) ? feature.default : given;
+    if (value === undefined) {
+      missing.push(feature.name);
+      return Number.NaN;
+    }
+    return feature.type === 'category' ? toCategoryIndex(card, feature, value) : toNumber(card, feature, value);
+  });
+  if (missing.length > 0) {
+    throw invalidArgument(`Missing value for ${oneOf(missing)} of model "${cardName(card)}" (no default in its card).`);
+  }
+  return row;
+}
+
+/** The tokens of a text, as the card's preprocessing says (lower-case, then every match of the pattern). */
+export function tokenize(text: string, preprocessing: TextPreprocessing): string[] {
+  let pattern: RegExp;
+  try {
+    pattern = new RegExp(preprocessing.tokenPattern, 'gu');
+  } catch (e) {
+    throw new MlPredictError('CARD_INVALID', `Token pattern ${quote(preprocessing.tokenPattern)} is not a valid regular expression: ${(e as Error).message}`);
+  }
+  const source = preprocessing.lowercase ? text.toLowerCase() : text;
+  return Array.from(source.matchAll(pattern), (m) => m[0]).filter((t) => t.length > 0);
+}
+
+function textOf(card: ModelCard, values: CardValues): string {
+  if (typeof values === 'string') return values;
+  const keys = Object.keys(values);
+  const text = values.text;
+  if (keys.some((k) => k !== 'text') || typeof text !== 'string') {
+    throw invalidArgument(`Model "${cardName(card)}" takes text: pass a string or { text: "…" }, got ${quote(values)}.`);
+  }
+  return text;
+}
+
+/**
+ * Model inputs for what a person entered. Features → `{ [tensor]: [[v1, v2, …]] }` in the card's
+ * feature order (several records → several rows); text → `{ [tensor]: string tensor [1, tokens] }`.
+ *
+ * @example
+ * cardToInputs(card, { radius: 14.2, texture: '19.1' });   // { features: [[14.2, 19.1]] }
+ */
+export function cardToInputs(card: ModelCard, values: CardValues | readonly Readonly<Record<string, FeatureValue | undefined>>[]): Inputs {
+  const input = card.input;
+  if (input.kind === 'features') {
+    if (typeof values === 'string') {
+      throw invalidArgument(`Model "${cardName(card)}" takes feature values, not text: pass { ${input.features.map((f) => f.name).join(', ')} }.`);
+    }
+    const records = Array.isArray(values) ? values : [values as Readonly<Record<string, FeatureValue | undefined>>];
+    return { [input.tensor]: records.map((r) => cardRow(card, r)) };
+  }
+  if (input.kind === 'text') {
+    if (Array.isArray(values)) throw invalidArgument(`Model "${cardName(card)}" takes one text at a time, got ${values.length} records.`);
+    const text = textOf(card, values as CardValues);
+    const tokens = tokenize(text, input.preprocessing);
+    if (tokens.length === 0) {
+      throw invalidArgument(`Text ${quote(text)} has no words for model "${cardName(card)}" (tokens match /${input.preprocessing.tokenPattern}/).`);
+    }
+    const tensor: Tensor = { data: tokens, dims: [1, tokens.length] };
+    return { [input.tensor]: tensor };
+  }
+  throw invalidArgument(`Model "${cardName(card)}" has input kind "other" (${input.description}): pass model inputs by tensor name instead.`);
+}
+
+/** Starting values for a form: each feature's default, else the training mean, else the middle of its range. */
+export function defaultValues(card: ModelCard): Record<string, FeatureValue> {
+  if (card.input.kind !== 'features') return {};
+  const out: Record<string, FeatureValue> = {};
+  for (const f of card.input.features) {
+    if (f.type === 'category') {
+      const first = f.categories[0];
+      const value = f.default ?? first;
+      if (value !== undefined) out[f.name] = value;
+      continue;
+    }
+    const mean = card.reference?.features[f.name]?.mean;
+    const value = f.default ?? (mean !== undefined ? roundForForm(mean) : f.min !== undefined && f.max !== undefined ? roundForForm((f.min + f.max) / 2) : undefined);
+    if (value !== undefined) out[f.name] = value;
+  }
+  return out;
+}
+
+/** 4 significant digits: a mean like 14.127290… becomes 14.13. */
+function roundForForm(n: number): number {
+  return n === 0 ? 0 : Number(n.toPrecision(4));
+}
+
+function output(card: ModelCard, outputs: Outputs, name: string | undefined, role: string): OutputTensor | undefined {
+  if (name === undefined) return undefined;
+  const t = outputs[name];
+  if (!t) {
+    throw cardInvalid(card, `its ${role} output ${quote(name)} is not among the model's outputs ${oneOf(Object.keys(outputs))}.`);
+  }
+  return t;
+}
+
+/** The first value of one row: rank 0 → the value, [N] → data[row], [N, k…] → data[row · k…]. */
+function valueOfRow(t: OutputTensor, row: number): number | bigint | string | boolean {
+  const data = t.data as ArrayLike<number | bigint | string | boolean>;
+  const width = t.dims.length <= 1 ? 1 : t.dims.slice(1).reduce((a, b) => a * b, 1);
+  return data[t.dims.length === 0 ? 0 : row * width]!;
+}
+
+function probabilityRow(t: OutputTensor, row: number): number[] {
+  const dims = t.dims;
+  const data = t.data as ArrayLike<number | bigint>;
+  if (dims.length >= 2) {
+    const width = dims.slice(1).reduce((a, b) => a * b, 1);
+    return Array.from({ length: width }, (_, i) => Number(data[row * width + i]));
+  }
+  // [k]: a single row of probabilities.
+  return Array.from(data, Number);
+}
+
+function labelName(card: ModelCard, value: number | bigint | string | boolean): string {
+  if (typeof value === 'string') return value;
+  const labels = card.outputs.labels;
+  const i = Number(value);
+  if (labels && Number.isInteger(i) && i >= 0 && i < labels.length) return labels[i]!;
+  return String(value);
+}
+
+function checkRow(card: ModelCard, t: OutputTensor, row: number): void {
+  const rows = t.dims.length === 0 ? 1 : (t.dims[0] ?? 0);
+  if (!Number.isInteger(row) || row < 0 || row >= rows) {
+    throw invalidArgument(`Row ${quote(row)} is out of range for model "${cardName(card)}": its outputs have ${rows} row(s).`);
+  }
+}
+
+/**
+ * A readable result for one row of a model's outputs: a classifier's label and the probability
+ * of each class, or a regressor's value and unit, as the card describes them.
+ *
+ * @example
+ * interpret(card, await model.predict(cardToInputs(card, values)));
+ * // { kind: 'classification', label: 'benign', probabilities: { malignant: 0.03, benign: 0.97 } }
+ */
+export function interpret(card: ModelCard, outputs: Outputs, row = 0): Interpretation {
+  const names = Object.keys(outputs);
+  if ((CLASSIFICATION_TASKS as readonly string[]).includes(card.task)) {
+    const labelT = output(card, outputs, card.outputs.label, 'label');
+    const probT = output(card, outputs, card.outputs.probabilities, 'probabilities');
+    if (!labelT && !probT) throw cardInvalid(card, 'a classifier card names neither a "label" nor a "probabilities" output.');
+    let probabilities: Record<string, number> = {};
+    let best: string | undefined;
+    if (probT) {
+      if (probT.dims.length >= 2) checkRow(card, probT, row);
+      let ps = probabilityRow(probT, row);
+      const labels = card.outputs.labels;
+      // One probability column for a binary classifier is P(second class).
+      if (ps.length === 1 && labels?.length === 2) ps = [1 - ps[0]!, ps[0]!];
+      if (labels && labels.length !== ps.length) {
+        throw cardInvalid(card, `it lists ${labels.length} labels ${oneOf(labels)} but the model gives ${ps.length} probabilities per row.`);
+      }
+      probabilities = Object.fromEntries(ps.map((p, i) => [labels?.[i] ?? String(i), p]));
+      let top = -Infinity;
+      for (const [name, p] of Object.entries(probabilities)) {
+        if (p > top) {
+          top = p;
+          best = name;
+        }
+      }
+    }
+    let label: string;
+    if (labelT) {
+      checkRow(card, labelT, row);
+      label = labelName(card, valueOfRow(labelT, row));
+    } else {
+      label = best!;
+    }
+    return { kind: 'classification', label, probabilities };
+  }
+  if (card.task === 'regression') {
+    const valueName = card.outputs.value ?? card.outputs.label ?? (names.length === 1 ? names[0] : undefined);
+    const t = output(card, outputs, valueName, 'value');
+    if (!t) throw cardInvalid(card, `a regression card must name its "value" output; the model gives ${oneOf(names)}.`);
+    checkRow(card, t, row);
+    const value = Number(valueOfRow(t, row));
+    return { kind: 'regression', value, unit: card.outputs.unit };
+  }
+  throw invalidArgument(`Model "${cardName(card)}" has task ${quote(card.task)}; only classification and regression results can be interpreted.`);
+}

@@ -1,0 +1,173 @@
+import { describe, expect, it } from 'vitest';
+import { cardRow, cardToInputs, defaultValues, interpret, tokenize } from '../../lib/model/interpret.js';
+import type { ModelCard } from '../../lib/model/card.js';
+import type { Outputs } from '../../lib/types.js';
+import { MlPredictError } from '../../lib/errors.js';
+
+function card(over: Partial<ModelCard>): ModelCard {
+  return {
+    name: 'test-model',
+    version: '1.0.0',
+    task: 'multiclass-classification',
+    description: 'a test card',
+    input: { kind: 'features', tensor: 'features', features: [] },
+    outputs: {},
+    model: { file: 'test-model.onnx', sha256: '', bytes: 0 },
+    license: 'MIT',
+    ...over,
+  };
+}
+
+const house = card({
+  name: 'house',
+  task: 'regression',
+  input: {
+    kind: 'features',
+    tensor: 'x',
+    features: [
+      { name: 'rooms', type: 'number', min: 1, max: 10, default: 3 },
+      { name: 'area', type: 'number', unit: 'm²', min: 10, max: 500 },
+      { name: 'city', type: 'category', categories: ['north', 'south', 'east'] },
+      { name: 'age', type: 'number' },
+    ],
+  },
+  outputs: { value: 'price', unit: 'k€' },
+  reference: { rows: 100, features: { age: { mean: 23.456789, std: 1, min: 0, max: 90 } } },
+});
+
+const sentiment = card({
+  name: 'sentiment',
+  task: 'text-classification',
+  input: { kind: 'text', tensor: 'text', preprocessing: { lowercase: true, tokenPattern: "[a-z0-9']+", shape: 'row' } },
+  outputs: { label: 'label', probabilities: 'probabilities', labels: ['negative', 'positive'] },
+});
+
+function f32(data: number[], dims: number[]) {
+  return { data: Float32Array.from(data), dims, type: 'float32' as const };
+}
+function i64(data: number[], dims: number[]) {
+  return { data: BigInt64Array.from(data.map(BigInt)), dims, type: 'int64' as const };
+}
+
+function thrown(fn: () => unknown): MlPredictError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof MlPredictError) return e;
+    throw e;
+  }
+  throw new Error('expected a throw');
+}
+
+describe('cardToInputs', () => {
+  it('puts numbers in feature order as one row, categories as their index, defaults for empty values', () => {
+    expect(cardToInputs(house, { city: 'south', age: 12, area: '120.5', rooms: '' })).toEqual({ x: [[3, 120.5, 1, 12]] });
+  });
+
+  it('makes one row per record', () => {
+    const rows = cardToInputs(house, [
+      { rooms: 2, area: 50, city: 'north', age: 1 },
+      { rooms: 4, area: 80, city: 'east', age: 30 },
+    ]);
+    expect(rows).toEqual({ x: [[2, 50, 0, 1], [4, 80, 2, 30]] });
+  });
+
+  it('names unknown and missing features and bad values, listing the valid ones', () => {
+    const unknown = thrown(() => cardToInputs(house, { room: 2 }));
+    expect(unknown.code).toBe('INVALID_ARGUMENT');
+    expect(unknown.message).toBe('Unknown feature "room" for model "house". Expected one of: "rooms", "area", "city", "age".');
+    const missing = thrown(() => cardToInputs(house, { rooms: 2 }));
+    expect(missing.message).toBe('Missing value for "area", "city", "age" of model "house" (no default in its card).');
+    const nan = thrown(() => cardToInputs(house, { rooms: 2, area: 'big', city: 'north', age: 1 }));
+    expect(nan.message).toBe('Feature "area" of model "house" is "big". Expected a finite number.');
+    const city = thrown(() => cardToInputs(house, { rooms: 2, area: 3, city: 'west', age: 1 }));
+    expect(city.message).toBe('Feature "city" of model "house" is "west". Expected one of: "north", "south", "east".');
+    expect(thrown(() => cardToInputs(house, 'some text')).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('tokenises text per the card: lower-cased matches, as a [1, n] string tensor', () => {
+    expect(cardToInputs(sentiment, 'A GREAT film, isn’t it? 10/10')).toEqual({
+      text: { data: ['a', 'great', 'film', 'isn', 't', 'it', '10', '10'], dims: [1, 8] },
+    });
+    expect(cardToInputs(sentiment, { text: "Don't" })).toEqual({ text: { data: ["don't"], dims: [1, 1] } });
+    expect(tokenize('Hello World', { lowercase: false, tokenPattern: '[A-Z]\\w*', shape: 'row' })).toEqual(['Hello', 'World']);
+  });
+
+  it('rejects text without tokens and values of the wrong shape', () => {
+    const empty = thrown(() => cardToInputs(sentiment, '?!'));
+    expect(empty.code).toBe('INVALID_ARGUMENT');
+    expect(empty.message).toContain('has no words');
+    expect(thrown(() => cardToInputs(sentiment, { review: 'x' })).message).toContain('pass a string or { text: "…" }');
+    expect(thrown(() => cardToInputs(sentiment, [{ text: 'a' }])).code).toBe('INVALID_ARGUMENT');
+    const other = card({ input: { kind: 'other', tensor: 'img', description: 'an image' } });
+    expect(thrown(() => cardToInputs(other, {})).message).toContain('input kind "other"');
+  });
+
+  it('reports a broken token pattern as CARD_INVALID', () => {
+    const bad = card({ input: { kind: 'text', tensor: 't', preprocessing: { lowercase: true, tokenPattern: '[', shape: 'row' } } });
+    expect(thrown(() => cardToInputs(bad, 'x')).code).toBe('CARD_INVALID');
+  });
+
+  it('cardRow refuses a text card', () => {
+    expect(thrown(() => cardRow(sentiment, {})).code).toBe('INVALID_ARGUMENT');
+  });
+});
+
+describe('defaultValues', () => {
+  it('uses the default, else the training mean (4 digits), else the middle of the range; first category', () => {
+    expect(defaultValues(house)).toEqual({ rooms: 3, area: 255, city: 'north', age: 23.46 });
+    expect(defaultValues(sentiment)).toEqual({});
+  });
+});
+
+describe('interpret', () => {
+  const iris = card({
+    name: 'iris',
+    outputs: { label: 'label', probabilities: 'probabilities', labels: ['setosa', 'versicolor', 'virginica'] },
+  });
+
+  it('names the label of a class-index output and gives each class its probability', () => {
+    const out: Outputs = { label: i64([2, 0], [2]), probabilities: f32([0.1, 0.2, 0.7, 0.8, 0.15, 0.05], [2, 3]) };
+    const first = interpret(iris, out);
+    expect(first.kind).toBe('classification');
+    if (first.kind !== 'classification') return;
+    expect(first.label).toBe('virginica');
+    expect(Object.keys(first.probabilities)).toEqual(['setosa', 'versicolor', 'virginica']);
+    expect(first.probabilities.virginica).toBeCloseTo(0.7, 6);
+    const second = interpret(iris, out, 1);
+    expect(second).toMatchObject({ kind: 'classification', label: 'setosa' });
+  });
+
+  it('keeps string labels, and takes the most probable class when there is no label output', () => {
+    const strings = card({ task: 'binary-classification', outputs: { label: 'label', labels: ['no', 'yes'] } });
+    expect(interpret(strings, { label: { data: ['yes'], dims: [1], type: 'string' } })).toEqual({ kind: 'classification', label: 'yes', probabilities: {} });
+    const probsOnly = card({ outputs: { probabilities: 'p' } });
+    expect(interpret(probsOnly, { p: f32([0.2, 0.5, 0.3], [1, 3]) })).toMatchObject({ label: '1' });
+  });
+
+  it('reads one probability column of a binary classifier as P(second label)', () => {
+    const binary = card({ task: 'binary-classification', outputs: { probabilities: 'p', labels: ['benign', 'malignant'] } });
+    const r = interpret(binary, { p: f32([0.25], [1, 1]) });
+    expect(r).toMatchObject({ kind: 'classification', label: 'benign' });
+    if (r.kind === 'classification') expect(r.probabilities).toEqual({ benign: 0.75, malignant: 0.25 });
+  });
+
+  it('gives a regression value with its unit, for [N] and [N, 1] outputs', () => {
+    expect(interpret(house, { price: f32([312.5, 99], [2, 1]) }, 1)).toEqual({ kind: 'regression', value: 99, unit: 'k€' });
+    expect(interpret(house, { price: f32([312.5], [1]) })).toEqual({ kind: 'regression', value: 312.5, unit: 'k€' });
+    const single = card({ task: 'regression', outputs: {} });
+    expect(interpret(single, { y: f32([4], [1, 1]) })).toEqual({ kind: 'regression', value: 4, unit: undefined });
+  });
+
+  it('says which output a card names that the model lacks, and which rows exist', () => {
+    const e = thrown(() => interpret(iris, { labels: i64([0], [1]) }));
+    expect(e.code).toBe('CARD_INVALID');
+    expect(e.message).toBe('Model card "iris": its label output "label" is not among the model\'s outputs "labels".');
+    const mismatch = thrown(() => interpret(iris, { label: i64([0], [1]), probabilities: f32([0.5, 0.5], [1, 2]) }));
+    expect(mismatch.message).toContain('lists 3 labels');
+    const row = thrown(() => interpret(iris, { label: i64([0], [1]), probabilities: f32([0.5, 0.2, 0.3], [1, 3]) }, 1));
+    expect(row.message).toBe('Row 1 is out of range for model "iris": its outputs have 1 row(s).');
+    expect(thrown(() => interpret(card({ task: 'other' }), {})).code).toBe('INVALID_ARGUMENT');
+    expect(thrown(() => interpret(card({ outputs: {} }), {})).code).toBe('CARD_INVALID');
+  });
+});
