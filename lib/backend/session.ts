@@ -38,8 +38,12 @@ function isBackendInitFailure(e: unknown): boolean {
 }
 
 function unsupportedOp(e: unknown): string | undefined {
-  const m = /Could not find an implementation for (\S+)|(?:op|operator)[^.]*?not (?:supported|implemented)/i.exec(message(e));
-  return m ? (m[1] ?? m[0]) : undefined;
+  const msg = message(e);
+  const m =
+    /Could not find an implementation for (\S+?)(?:\(|\s|$)/i.exec(msg) ??
+    /(\S+?)(?:\(-?\d+\))? is not a registered function\/op/i.exec(msg) ??
+    /(?:op|operator) ['"]?([\w.:]+)['"]? (?:is )?not (?:supported|implemented)/i.exec(msg);
+  return m?.[1];
 }
 
 function infoOf(meta: readonly Ort.InferenceSession.ValueMetadata[], name: string, what: 'input' | 'output'): TensorInfo[] {

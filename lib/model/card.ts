@@ -1,9 +1,22 @@
 /**
  * Model card: the JSON document beside a model (`name.card.json`) that tells a form, a CSV job
- * and a drift check what the model expects and what it gives.
+ * and a drift check what the model expects and what it gives. `validateCard` checks a parsed
+ * card field by field; `checkCardMatches` refuses a card that describes other bytes;
+ * `readPredictions` turns raw output tensors into labels with probabilities, or values.
  */
+import { MlPredictError, quote } from '../errors.js';
+import type { Outputs, OutputTensor } from '../types.js';
 
-export type CardTask = 'binary-classification' | 'multiclass-classification' | 'regression' | 'text-classification' | 'other';
+export const CARD_TASKS = [
+  'binary-classification',
+  'multiclass-classification',
+  'regression',
+  'text-classification',
+  'voice-activity-detection',
+  'text-recognition',
+  'other',
+] as const;
+export type CardTask = (typeof CARD_TASKS)[number];
 
 export interface NumericFeature {
   name: string;
@@ -29,6 +42,8 @@ export type Feature = NumericFeature | CategoricalFeature;
 export type CardInput =
   | { kind: 'features'; tensor: string; features: Feature[] }
   | { kind: 'text'; tensor: string; preprocessing: TextPreprocessing; description?: string }
+  | { kind: 'image'; tensor: string; image: ImagePreprocessing; description?: string }
+  | { kind: 'audio'; tensor: string; audio: AudioPreprocessing; description?: string }
   | { kind: 'other'; tensor: string; description: string };
 
 export interface TextPreprocessing {
@@ -36,8 +51,41 @@ export interface TextPreprocessing {
   lowercase: boolean;
   /** A regular expression (source) whose matches are the tokens. */
   tokenPattern: string;
-  /** Rank of the token tensor: 2 → [1, n]. */
+  /** Flags of the token pattern; default "gu". */
+  flags?: string;
+  /** Rank of the token tensor: 'row' → [texts, tokens], rows padded with `pad`. */
   shape: 'row';
+  /** The token that pads short rows; default "" (in no vocabulary). */
+  pad?: string;
+  description?: string;
+}
+
+/** value = (pixel × scale − mean[channel]) / std[channel], pixels 0…255. */
+export interface ImagePreprocessing {
+  /** 'flat': [N, height × width] (one channel); 'nchw': [N, channels, height, width]. */
+  layout: 'flat' | 'nchw';
+  channels: 1 | 3;
+  height: number;
+  /** Fixed width, or null when the model takes any width (resized to `height`, aspect kept). */
+  width: number | null;
+  scale: number;
+  mean: number[];
+  std: number[];
+  description?: string;
+}
+
+export interface AudioPreprocessing {
+  /** Samples per second the model expects (mono, float in [-1, 1]). */
+  sampleRate: number;
+  /** New samples per call. */
+  frameSamples: number;
+  /** Samples of the previous frame prepended to each call. */
+  contextSamples: number;
+  /** Recurrent state: input tensor, its dims for one stream, and the output that carries it on. */
+  state?: { tensor: string; dims: number[]; output: string };
+  /** Input tensor that takes the sample rate (int64 scalar). */
+  sampleRateTensor?: string;
+  description?: string;
 }
 
 export interface CardOutputs {
@@ -45,9 +93,16 @@ export interface CardOutputs {
   label?: string;
   /** Output tensor with a probability per label. */
   probabilities?: string;
+  /** Output tensor with the regressed value. */
   value?: string;
+  /** Names of the labels, by label index. */
   labels?: string[];
   unit?: string;
+  /** For speech detection: the probability above which a frame counts as speech. */
+  threshold?: number;
+  /** For sequence outputs: how to turn scores into text. */
+  decoding?: { kind: 'ctc'; blank: number; keys: string; appendSpace: boolean };
+  description?: string;
 }
 
 export interface FeatureStats {
@@ -59,6 +114,13 @@ export interface FeatureStats {
   quantiles?: number[];
   /** Up to 1,000 reference values (a fixed-seed sample of the training data). */
   sample?: number[];
+  description?: string;
+}
+
+export interface CardFile {
+  file: string;
+  sha256: string;
+  bytes: number;
 }
 
 export interface ModelCard {
@@ -70,11 +132,378 @@ export interface ModelCard {
   outputs: CardOutputs;
   metrics?: Record<string, number>;
   /** Reference statistics of the training data per feature. */
-  reference?: { rows: number; features: Record<string, FeatureStats>; labels?: Record<string, number> };
+  reference?: {
+    rows: number;
+    features: Record<string, FeatureStats>;
+    labels?: Record<string, number>;
+    description?: string;
+  };
   /** Example inputs for warm-up and demos. */
   examples?: unknown[];
-  model: { file: string; sha256: string; bytes: number };
+  model: CardFile;
+  /** Further files the model needs (e.g. the keys of an OCR model), by name. */
+  assets?: Record<string, CardFile>;
   data?: { name: string; source: string; license: string; rows?: number; split?: string };
+  training?: Record<string, unknown>;
   license: string;
+  source?: string;
   [extra: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+type Obj = Record<string, unknown>;
+
+class CardChecker {
+  constructor(private readonly label: string) {}
+
+  fail(path: string, expected: string, found: unknown, missing = false): never {
+    const what = missing ? 'nothing (the field is missing)' : describe(found);
+    throw new MlPredictError('CARD_INVALID', `${this.label}: field "${path}" must be ${expected}; found ${what}.`, {
+      field: path,
+      expected,
+    });
+  }
+
+  obj(parent: Obj, key: string, path: string, optional = false): Obj | undefined {
+    const v = parent[key];
+    if (v === undefined && optional) return undefined;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(path, 'an object', v, v === undefined);
+    return v as Obj;
+  }
+
+  str(parent: Obj, key: string, path: string, optional = false): string | undefined {
+    const v = parent[key];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'string' || (v.length === 0 && !optional)) this.fail(path, 'a non-empty string', v, v === undefined);
+    return v;
+  }
+
+  num(parent: Obj, key: string, path: string, optional = false): number | undefined {
+    const v = parent[key];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(path, 'a finite number', v, v === undefined);
+    return v;
+  }
+
+  int(parent: Obj, key: string, path: string, optional = false, min = 0): number | undefined {
+    const v = parent[key];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) this.fail(path, `an integer ≥ ${min}`, v, v === undefined);
+    return v;
+  }
+
+  bool(parent: Obj, key: string, path: string, optional = false): boolean | undefined {
+    const v = parent[key];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'boolean') this.fail(path, 'true or false', v, v === undefined);
+    return v;
+  }
+
+  oneOf<T extends string>(parent: Obj, key: string, path: string, values: readonly T[], optional = false): T | undefined {
+    const v = parent[key];
+    if (v === undefined && optional) return undefined;
+    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
+      this.fail(path, `one of ${values.map((s) => JSON.stringify(s)).join(', ')}`, v, v === undefined);
+    }
+    return v as T;
+  }
+
+  numbers(parent: Obj, key: string, path: string, optional = false, length?: number, maxLength?: number): number[] | undefined {
+    const v = parent[key];
+    if (v === undefined && optional) return undefined;
+    const expected = `an array of ${length ?? (maxLength !== undefined ? `at most ${maxLength}` : 'finite')} numbers`;
+    if (!Array.isArray(v)) this.fail(path, expected, v, v === undefined);
+    if (length !== undefined && v.length !== length) this.fail(path, expected, `an array of ${v.length} values`);
+    if (maxLength !== undefined && v.length > maxLength) this.fail(path, expected, `an array of ${v.length} values`);
+    v.forEach((x, i) => {
+      if (typeof x !== 'number' || !Number.isFinite(x)) this.fail(`${path}[${i}]`, 'a finite number', x);
+    });
+    return v as number[];
+  }
+
+  strings(parent: Obj, key: string, path: string, optional = false): string[] | undefined {
+    const v = parent[key];
+    if (v === undefined && optional) return undefined;
+    if (!Array.isArray(v)) this.fail(path, 'an array of strings', v, v === undefined);
+    v.forEach((x, i) => {
+      if (typeof x !== 'string') this.fail(`${path}[${i}]`, 'a string', x);
+    });
+    return v as string[];
+  }
+
+  file(parent: Obj, key: string, path: string, optional = false): void {
+    const f = this.obj(parent, key, path, optional);
+    if (!f) return;
+    this.str(f, 'file', `${path}.file`);
+    const sha = f.sha256;
+    if (typeof sha !== 'string' || !/^[0-9a-f]{64}$/.test(sha)) {
+      this.fail(`${path}.sha256`, 'a sha256 digest as 64 lower-case hex characters', sha, sha === undefined);
+    }
+    this.int(f, 'bytes', `${path}.bytes`);
+  }
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string' && v.startsWith('an array of ')) return v;
+  if (Array.isArray(v)) return `an array (${quote(v)})`;
+  if (v === null) return 'null';
+  if (typeof v === 'object') return `an object (${quote(v)})`;
+  return `${quote(v)} (${typeof v})`;
+}
+
+function checkFeature(c: CardChecker, f: unknown, path: string): void {
+  if (f === null || typeof f !== 'object' || Array.isArray(f)) c.fail(path, 'an object', f);
+  const o = f as Obj;
+  c.str(o, 'name', `${path}.name`);
+  const type = c.oneOf(o, 'type', `${path}.type`, ['number', 'category'] as const);
+  c.str(o, 'description', `${path}.description`, true);
+  if (type === 'number') {
+    c.str(o, 'unit', `${path}.unit`, true);
+    c.num(o, 'min', `${path}.min`, true);
+    c.num(o, 'max', `${path}.max`, true);
+    c.num(o, 'default', `${path}.default`, true);
+  } else {
+    const cats = c.strings(o, 'categories', `${path}.categories`)!;
+    if (cats.length === 0) c.fail(`${path}.categories`, 'a non-empty array of strings', cats);
+    c.str(o, 'default', `${path}.default`, true);
+  }
+}
+
+function checkInput(c: CardChecker, card: Obj): void {
+  const input = c.obj(card, 'input', 'input')!;
+  const kind = c.oneOf(input, 'kind', 'input.kind', ['features', 'text', 'image', 'audio', 'other'] as const);
+  c.str(input, 'tensor', 'input.tensor');
+  switch (kind) {
+    case 'features': {
+      const fs = input.features;
+      if (!Array.isArray(fs) || fs.length === 0) c.fail('input.features', 'a non-empty array of features', fs, fs === undefined);
+      fs.forEach((f, i) => checkFeature(c, f, `input.features[${i}]`));
+      break;
+    }
+    case 'text': {
+      const p = c.obj(input, 'preprocessing', 'input.preprocessing')!;
+      c.bool(p, 'lowercase', 'input.preprocessing.lowercase');
+      const pattern = c.str(p, 'tokenPattern', 'input.preprocessing.tokenPattern')!;
+      const flags = c.str(p, 'flags', 'input.preprocessing.flags', true);
+      try {
+        new RegExp(pattern, flags ?? 'gu');
+      } catch (e) {
+        c.fail('input.preprocessing.tokenPattern', `a valid regular expression (${(e as Error).message})`, pattern);
+      }
+      c.oneOf(p, 'shape', 'input.preprocessing.shape', ['row'] as const);
+      c.str(p, 'pad', 'input.preprocessing.pad', true);
+      break;
+    }
+    case 'image': {
+      const p = c.obj(input, 'image', 'input.image')!;
+      c.oneOf(p, 'layout', 'input.image.layout', ['flat', 'nchw'] as const);
+      const channels = p.channels;
+      if (channels !== 1 && channels !== 3) c.fail('input.image.channels', '1 or 3', channels, channels === undefined);
+      c.int(p, 'height', 'input.image.height', false, 1);
+      if (p.width !== null) c.int(p, 'width', 'input.image.width (or null for any width)', false, 1);
+      c.num(p, 'scale', 'input.image.scale');
+      c.numbers(p, 'mean', 'input.image.mean', false, channels as number);
+      const std = c.numbers(p, 'std', 'input.image.std', false, channels as number)!;
+      std.forEach((s, i) => {
+        if (s === 0) c.fail(`input.image.std[${i}]`, 'a non-zero number', s);
+      });
+      break;
+    }
+    case 'audio': {
+      const p = c.obj(input, 'audio', 'input.audio')!;
+      c.int(p, 'sampleRate', 'input.audio.sampleRate', false, 1);
+      c.int(p, 'frameSamples', 'input.audio.frameSamples', false, 1);
+      c.int(p, 'contextSamples', 'input.audio.contextSamples');
+      const state = c.obj(p, 'state', 'input.audio.state', true);
+      if (state) {
+        c.str(state, 'tensor', 'input.audio.state.tensor');
+        c.numbers(state, 'dims', 'input.audio.state.dims');
+        c.str(state, 'output', 'input.audio.state.output');
+      }
+      c.str(p, 'sampleRateTensor', 'input.audio.sampleRateTensor', true);
+      break;
+    }
+    case 'other':
+      c.str(input, 'description', 'input.description');
+      break;
+  }
+}
+
+function checkOutputs(c: CardChecker, card: Obj, task: CardTask): void {
+  const o = c.obj(card, 'outputs', 'outputs')!;
+  for (const key of ['label', 'probabilities', 'value', 'unit', 'description'] as const) c.str(o, key, `outputs.${key}`, true);
+  const labels = c.strings(o, 'labels', 'outputs.labels', true);
+  c.num(o, 'threshold', 'outputs.threshold', true);
+  const classifier = task === 'binary-classification' || task === 'multiclass-classification' || task === 'text-classification';
+  if (classifier) {
+    if (o.probabilities === undefined) c.fail('outputs.probabilities', `the name of the probability tensor (task ${JSON.stringify(task)})`, undefined, true);
+    if (!labels || labels.length < 2) c.fail('outputs.labels', `the names of at least 2 labels (task ${JSON.stringify(task)})`, o.labels, o.labels === undefined);
+  }
+  if (task === 'regression' && o.value === undefined) c.fail('outputs.value', 'the name of the value tensor (task "regression")', undefined, true);
+  const decoding = c.obj(o, 'decoding', 'outputs.decoding', true);
+  if (decoding) {
+    c.oneOf(decoding, 'kind', 'outputs.decoding.kind', ['ctc'] as const);
+    c.int(decoding, 'blank', 'outputs.decoding.blank');
+    c.str(decoding, 'keys', 'outputs.decoding.keys');
+    c.bool(decoding, 'appendSpace', 'outputs.decoding.appendSpace');
+  }
+}
+
+function checkReference(c: CardChecker, card: Obj): void {
+  const r = c.obj(card, 'reference', 'reference', true);
+  if (!r) return;
+  c.int(r, 'rows', 'reference.rows', false, 1);
+  const features = c.obj(r, 'features', 'reference.features')!;
+  for (const [name, s] of Object.entries(features)) {
+    const path = `reference.features[${JSON.stringify(name)}]`;
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) c.fail(path, 'an object of statistics', s);
+    const st = s as Obj;
+    for (const key of ['mean', 'std', 'min', 'max'] as const) c.num(st, key, `${path}.${key}`);
+    c.numbers(st, 'quantiles', `${path}.quantiles`, true, 101);
+    c.numbers(st, 'sample', `${path}.sample`, true, undefined, 1000);
+  }
+  const labels = c.obj(r, 'labels', 'reference.labels', true);
+  if (labels) for (const key of Object.keys(labels)) c.int(labels, key, `reference.labels[${JSON.stringify(key)}]`);
+}
+
+/**
+ * Checks a parsed model card and returns it typed. Throws `MlPredictError('CARD_INVALID')`
+ * naming the first bad field, what it must be and what was found.
+ *
+ * @param name where the card came from, for messages (a model name or URL)
+ */
+export function validateCard(json: unknown, name?: string): ModelCard {
+  const label = `Model card${name ? ` ${quote(name)}` : ''}`;
+  const c = new CardChecker(label);
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) c.fail('(card)', 'a JSON object', json);
+  const card = json as Obj;
+  c.str(card, 'name', 'name');
+  const version = c.str(card, 'version', 'version')!;
+  if (!/^\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?$/.test(version)) c.fail('version', 'a semantic version like "1.0.0"', version);
+  const task = c.oneOf(card, 'task', 'task', CARD_TASKS)!;
+  c.str(card, 'description', 'description');
+  checkInput(c, card);
+  checkOutputs(c, card, task);
+  const metrics = c.obj(card, 'metrics', 'metrics', true);
+  if (metrics) for (const key of Object.keys(metrics)) c.num(metrics, key, `metrics[${JSON.stringify(key)}]`);
+  checkReference(c, card);
+  if (card.examples !== undefined && !Array.isArray(card.examples)) c.fail('examples', 'an array', card.examples);
+  c.file(card, 'model', 'model');
+  const assets = c.obj(card, 'assets', 'assets', true);
+  if (assets) for (const key of Object.keys(assets)) c.file(assets, key, `assets[${JSON.stringify(key)}]`);
+  const data = c.obj(card, 'data', 'data', true);
+  if (data) {
+    c.str(data, 'name', 'data.name');
+    c.str(data, 'source', 'data.source');
+    c.str(data, 'license', 'data.license');
+    c.int(data, 'rows', 'data.rows', true);
+    c.str(data, 'split', 'data.split', true);
+  }
+  c.obj(card, 'training', 'training', true);
+  c.str(card, 'license', 'license');
+  c.str(card, 'source', 'source', true);
+  return card as ModelCard;
+}
+
+/**
+ * Refuses a card that describes other bytes than the model's: its sha256 (hex) and byte count
+ * must equal the model file's. Throws `MlPredictError('CARD_INVALID')`.
+ */
+export function checkCardMatches(card: ModelCard, sha256Hex: string, bytes: number): void {
+  const where = `Model card ${quote(card.name)} ${quote(card.version)}`;
+  const expected = String(sha256Hex).toLowerCase();
+  if (card.model.sha256 !== expected) {
+    throw new MlPredictError(
+      'CARD_INVALID',
+      `${where} is for other bytes: its model.sha256 is ${quote(card.model.sha256)} but the model's sha256 is ${quote(expected)}. Use the card published with this model file.`,
+      { field: 'model.sha256', expected, found: card.model.sha256 },
+    );
+  }
+  if (card.model.bytes !== bytes) {
+    throw new MlPredictError(
+      'CARD_INVALID',
+      `${where} is for other bytes: its model.bytes is ${card.model.bytes} but the model has ${bytes} bytes.`,
+      { field: 'model.bytes', expected: bytes, found: card.model.bytes },
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Friendly predictions
+
+export interface ClassPrediction {
+  /** The label's name. */
+  label: string;
+  /** The label's index in `card.outputs.labels`. */
+  index: number;
+  /** Probability per label name. */
+  probabilities: Record<string, number>;
+}
+
+export interface ValuePrediction {
+  value: number;
+  unit?: string;
+}
+
+function outputOf(card: ModelCard, outputs: Outputs, name: string | undefined, field: string): OutputTensor {
+  const t = name === undefined ? undefined : outputs[name];
+  if (!t) {
+    throw new MlPredictError(
+      'CARD_INVALID',
+      `Model card ${quote(card.name)} names output ${quote(name)} in ${field}, but the model gave ${Object.keys(outputs).map((k) => quote(k)).join(', ') || 'no outputs'}.`,
+    );
+  }
+  return t;
+}
+
+/**
+ * Raw outputs → one friendly prediction per row: the label and a probability per label for
+ * classifiers, the value for regressors.
+ */
+export function readPredictions(card: ModelCard, outputs: Outputs): ClassPrediction[] | ValuePrediction[] {
+  const o = card.outputs;
+  if (o.probabilities !== undefined && o.labels) {
+    const labels = o.labels;
+    const probs = outputOf(card, outputs, o.probabilities, 'outputs.probabilities');
+    const k = labels.length;
+    const rows = probs.data.length / k;
+    if (!Number.isInteger(rows) || probs.dims[probs.dims.length - 1] !== k) {
+      throw new MlPredictError(
+        'CARD_INVALID',
+        `Model card ${quote(card.name)} lists ${k} labels but output ${quote(o.probabilities)} has dims ${quote(probs.dims)}.`,
+      );
+    }
+    const data = probs.data as ArrayLike<number>;
+    const label = o.label !== undefined ? outputs[o.label] : undefined;
+    const out: ClassPrediction[] = [];
+    for (let r = 0; r < rows; r++) {
+      const p: Record<string, number> = {};
+      let best = 0;
+      for (let j = 0; j < k; j++) {
+        p[labels[j]!] = data[r * k + j]!;
+        if (data[r * k + j]! > data[r * k + best]!) best = j;
+      }
+      let index = best;
+      if (label && label.type !== 'string') {
+        const v = Number(label.data[r] as number | bigint);
+        if (Number.isInteger(v) && v >= 0 && v < k) index = v;
+      } else if (label && label.type === 'string') {
+        const i = labels.indexOf((label.data as string[])[r]!);
+        if (i >= 0) index = i;
+      }
+      out.push({ label: labels[index]!, index, probabilities: p });
+    }
+    return out;
+  }
+  if (o.value !== undefined) {
+    const t = outputOf(card, outputs, o.value, 'outputs.value');
+    const data = t.data as ArrayLike<number | bigint>;
+    return Array.from({ length: data.length }, (_, i) => (o.unit ? { value: Number(data[i]), unit: o.unit } : { value: Number(data[i]) }));
+  }
+  throw new MlPredictError(
+    'CARD_INVALID',
+    `Model card ${quote(card.name)} (task ${quote(card.task)}) names neither "outputs.probabilities" with "outputs.labels" nor "outputs.value"; there is no friendly form for it.`,
+  );
 }

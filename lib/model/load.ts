@@ -113,6 +113,7 @@ class ModelHandle implements Model {
         void lease.worker.api.abort(callId);
         reject(abortError(signal.reason));
       };
+      if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { abortError, MlPredictError } from '../errors.js';
-import { CONNECT, installErrorTransfer, type LoadReply, type LoadRequest, type RuntimeApi } from './protocol.js';
+import { CONNECT, READY, installErrorTransfer, type ConnectMessage, type LoadReply, type LoadRequest, type RuntimeApi } from './protocol.js';
 import type { LoadProgress, LoadWarning } from '../types.js';
 
 /** How long a worker that holds no session lives on before it is ended (WebAssembly memory never shrinks). */
@@ -33,13 +33,18 @@ export class RuntimeWorker {
     this.worker = new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
     const channel = new MessageChannel();
     this.port = channel.port1;
-    // Chromium fires 'close' on a port whose other end went away with its worker.
-    this.port.addEventListener('close', () => this.die('the worker stopped (terminated, crashed or out of memory)'));
     this.worker.addEventListener('error', (e) => {
       e.preventDefault();
       this.die(`the worker failed: ${e.message || 'it could not start (check that the bundler emitted the worker script)'}`);
     });
-    this.worker.postMessage({ type: CONNECT, port: channel.port2 }, [channel.port2]);
+    const lifeLock = `ml-predict-runtime-${crypto.randomUUID()}`;
+    this.worker.addEventListener('message', (e: MessageEvent<{ type?: string; lifeLock?: boolean }>) => {
+      if (e.data?.type !== READY || !e.data.lifeLock) return;
+      // Granted only once the worker, which holds this lock for life, is gone.
+      void navigator.locks.request(lifeLock, () => this.die('the worker stopped (terminated, crashed or out of memory)'));
+    });
+    const connect: ConnectMessage = { type: CONNECT, port: channel.port2, lifeLock };
+    this.worker.postMessage(connect, [channel.port2]);
     this.api = Comlink.wrap<RuntimeApi>(this.port);
   }
 

@@ -69,8 +69,21 @@ export interface RuntimeApi {
   sessionCount(): number;
 }
 
-/** Type of the first message the host posts to a new runtime worker, carrying comlink's port. */
+/**
+ * The first message the host posts to a new runtime worker: comlink's port, and the name of a
+ * Web Lock the worker holds for as long as it lives. The host queues for the same lock once the
+ * worker says READY; being granted it means the worker is gone (terminated, crashed, out of
+ * memory), since browsers release a dead context's locks. (MessagePort 'close' events would
+ * say the same, but Chromium does not fire them.)
+ */
 export const CONNECT = 'ml-predict:connect';
+export const READY = 'ml-predict:ready';
+
+export interface ConnectMessage {
+  type: typeof CONNECT;
+  port: MessagePort;
+  lifeLock: string;
+}
 
 let installed = false;
 

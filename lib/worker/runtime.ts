@@ -14,6 +14,8 @@ import type { OutputTensor, Tensor, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
 import {
   CONNECT,
+  READY,
+  type ConnectMessage,
   installErrorTransfer,
   transferablesOf,
   type LoadReply,
@@ -169,12 +171,18 @@ const api: RuntimeApi = {
 };
 
 installErrorTransfer();
-// The host sends one MessagePort; comlink talks over it. Its 'close' event on the host side is
-// how the host learns that this worker died.
+// The host sends comlink's port and the name of a lock to hold for life (see protocol.ts).
 self.addEventListener(
   'message',
-  (event: MessageEvent<{ type?: string; port?: MessagePort }>) => {
-    if (event.data?.type === CONNECT && event.data.port) Comlink.expose(api, event.data.port);
+  (event: MessageEvent<ConnectMessage>) => {
+    if (event.data?.type !== CONNECT) return;
+    Comlink.expose(api, event.data.port);
+    const locks = (self.navigator as Navigator | undefined)?.locks;
+    if (!locks) return self.postMessage({ type: READY, lifeLock: false });
+    void locks.request(event.data.lifeLock, () => {
+      self.postMessage({ type: READY, lifeLock: true });
+      return new Promise<never>(() => {});
+    });
   },
   { once: true },
 );

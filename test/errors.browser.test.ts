@@ -1,0 +1,172 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadModel, type Model } from '../lib/index.js';
+import { inputRows, sigmoidModel, zipmapModel, unknownOpModel } from './fixtures/models.js';
+import { rejection } from './helpers.js';
+
+let model: Model;
+const good = { x: inputRows(2, 4) };
+
+beforeAll(async () => {
+  model = await loadModel(sigmoidModel(), { backend: 'wasm', name: 'sigmoid' });
+});
+
+/** Each bad input rejects with its code and a message naming the bad value; a good predict works after. */
+async function expectRejects(p: () => Promise<unknown>, code: string, mentions: (string | RegExp)[]) {
+  const err = await rejection(p());
+  expect(err.code, err.message).toBe(code);
+  expect(err.name).toBe('MlPredictError');
+  for (const m of mentions) expect(err.message).toMatch(m);
+  const out = await model.predict(good);
+  expect(out.y!.dims).toEqual([2, 2]);
+  return err;
+}
+
+describe('bad input: typed errors, and the model keeps working', () => {
+  it('unknown input', () =>
+    expectRejects(() => model.predict({ feature: inputRows(1, 4) }), 'INPUT_MISMATCH', ['"feature"', 'Expected one of: "x"'])); 
+
+  it('missing input', () => expectRejects(() => model.predict({}), 'INPUT_MISMATCH', ['Missing input "x"']));
+
+  it('wrong element type', () =>
+    expectRejects(() => model.predict({ x: { data: new Int32Array(8), dims: [2, 4] } }), 'INPUT_MISMATCH', [
+      'float32',
+      'Int32Array',
+    ]));
+
+  it('wrong rank', () =>
+    expectRejects(() => model.predict({ x: { data: new Float32Array(8), dims: [2, 2, 2] } }), 'INPUT_MISMATCH', [
+      'rank 3',
+      'rank 2',
+    ]));
+
+  it('wrong fixed dim', () =>
+    expectRejects(() => model.predict({ x: inputRows(3, 5) }), 'INPUT_MISMATCH', ['size 5 on axis 1', 'expects 4']));
+
+  it('NaN', () =>
+    expectRejects(() => model.predict({ x: [[1, 2, NaN, 4]] }), 'INPUT_MISMATCH', ['NaN', 'row 0, column 2']));
+
+  it('Infinity in a typed array', () => {
+    const data = new Float32Array(8);
+    data[5] = Infinity;
+    return expectRejects(() => model.predict({ x: { data, dims: [2, 4] } }), 'INPUT_MISMATCH', ['Infinity', 'row 1, column 1']);
+  });
+
+  it('a string among numbers', () =>
+    expectRejects(() => model.predict({ x: [[1, 2, 3, 4], [1, '2.5' as unknown as number, 3, 4]] }), 'INPUT_MISMATCH', [
+      '"2.5"',
+      'row 1, column 1',
+    ]));
+
+  it('an empty batch', () => expectRejects(() => model.predict({ x: [] }), 'INPUT_MISMATCH', ['empty batch']));
+
+  it('absurd dims', () =>
+    expectRejects(() => model.predict({ x: { data: new Float32Array(8), dims: [1e9, 4] } }), 'INPUT_MISMATCH', [
+      'absurd dims',
+      '1000000000',
+    ]));
+
+  it('data length not matching dims', () =>
+    expectRejects(() => model.predict({ x: { data: new Float32Array(7), dims: [2, 4] } }), 'INPUT_MISMATCH', ['7 values', '[2, 4]']));
+
+  it('ragged rows', () =>
+    expectRejects(() => model.predict({ x: [[1, 2, 3, 4], [1, 2, 3]] }), 'INPUT_MISMATCH', ['row 1 has 3 values']));
+
+  it('not an object of inputs', () =>
+    expectRejects(() => model.predict([[1, 2, 3, 4]] as never), 'INVALID_ARGUMENT', ['named inputs', '"x"']));
+
+  it('an aborted signal', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expectRejects(() => model.predict(good, { signal: controller.signal }), 'ABORTED', [/aborted/]);
+  });
+
+  it('a signal aborted while the call is in flight', async () => {
+    const controller = new AbortController();
+    const p = model.predict(good, { signal: controller.signal });
+    controller.abort();
+    await expectRejects(() => p, 'ABORTED', [/aborted/]);
+  });
+});
+
+describe('bad models and options', () => {
+  it('non-ONNX bytes → MODEL_INVALID', async () => {
+    const err = await rejection(loadModel(new TextEncoder().encode('<!doctype html><html>not a model</html>'), { backend: 'wasm' }));
+    expect(err.code).toBe('MODEL_INVALID');
+    expect(err.message).toMatch(/not a valid ONNX model/);
+  });
+
+  it('truncated ONNX bytes → MODEL_INVALID', async () => {
+    const bytes = sigmoidModel();
+    const err = await rejection(loadModel(bytes.slice(0, Math.floor(bytes.length * 0.6)), { backend: 'wasm' }));
+    expect(err.code).toBe('MODEL_INVALID');
+    expect(err.message).toMatch(/truncated/);
+  });
+
+  it('a ZipMap model → UNSUPPORTED_MODEL with the fix', async () => {
+    const err = await rejection(loadModel(zipmapModel(), { backend: 'wasm', name: 'zipmap' }));
+    expect(err.code).toBe('UNSUPPORTED_MODEL');
+    expect(err.message).toMatch(/"output_probability" \(sequence\)/);
+    expect(err.message).toMatch(/without it.*zipmap/i);
+  });
+
+  it('an operator onnxruntime does not implement → UNSUPPORTED_MODEL naming it', async () => {
+    const err = await rejection(loadModel(unknownOpModel(), { backend: 'wasm', name: 'odd' }));
+    expect(err.code).toBe('UNSUPPORTED_MODEL');
+    expect(err.message).toMatch(/com\.example\.none:NoSuchOperator/);
+  });
+
+  it('an unknown backend name', async () => {
+    const err = await rejection(loadModel(sigmoidModel(), { backend: 'webgl' as never }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toBe('Unsupported backend "webgl". Expected one of: "auto", "wasm", "webgpu".');
+  });
+
+  it('an unknown option value', async () => {
+    const err = await rejection(loadModel(sigmoidModel(), { cache: 'localstorage' as never }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/"localstorage".*"indexeddb", "none"/);
+    const threads = await rejection(loadModel(sigmoidModel(), { threads: 0 }));
+    expect(threads.code).toBe('INVALID_ARGUMENT');
+    expect(threads.message).toMatch(/"threads" is 0/);
+  });
+
+  it('an unknown option name', async () => {
+    const err = await rejection(loadModel(sigmoidModel(), { backends: 'wasm' } as never));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/Unknown option "backends".*"backend"/);
+  });
+
+  it('a malformed integrity string', async () => {
+    const err = await rejection(loadModel(sigmoidModel(), { integrity: 'md5-abc' }));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/"md5-abc"/);
+  });
+
+  it('an unsupported source', async () => {
+    const err = await rejection(loadModel(42 as never));
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toMatch(/Model source 42/);
+  });
+
+  it('an aborted signal at load', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const err = await rejection(loadModel(sigmoidModel(), { signal: controller.signal }));
+    expect(err.code).toBe('ABORTED');
+  });
+
+  it('a disposed model → DISPOSED, and other models are unaffected', async () => {
+    const other = await loadModel(sigmoidModel(), { backend: 'wasm', name: 'other' });
+    await other.dispose();
+    const err = await rejection(other.predict(good));
+    expect(err.code).toBe('DISPOSED');
+    expect(err.message).toMatch(/"other" was disposed/);
+    expect((await model.predict(good)).y!.dims).toEqual([2, 2]);
+  });
+
+  it('after every bad model the worker still loads and predicts', async () => {
+    const fresh = await loadModel(sigmoidModel(), { backend: 'wasm' });
+    expect((await fresh.predict(good)).y!.data).toHaveLength(4);
+    await fresh.dispose();
+  });
+});
