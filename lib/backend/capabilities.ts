@@ -21,10 +21,9 @@ async function probeWebGpu(): Promise<Capabilities['webgpu']> {
   }
 }
 
-// The smallest module using a SIMD instruction (v128.const, drop): validates only where SIMD is supported.
+// A tiny module that uses SIMD (i8x16.splat, i8x16.popcnt): it validates only where SIMD is supported.
 const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-  0, 0, 0, 0, 26, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
 ]);
 
 export async function probeCapabilities(): Promise<Capabilities> {

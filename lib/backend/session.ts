@@ -103,7 +103,9 @@ export async function createSession(opts: CreateOptions): Promise<CreatedSession
       }
     } catch (e) {
       if (e instanceof MlPredictError) throw e;
-      attempts.push({ backend, status: 'failed', reason: message(e) });
+      const hint =
+        backend === 'webgpu' && opts.usesMlOps ? " (onnxruntime-web's WebGPU build has no ai.onnx.ml operators; use wasm)" : '';
+      attempts.push({ backend, status: 'failed', reason: message(e) + hint });
       if (!isBackendInitFailure(e)) modelError = e;
     }
   }

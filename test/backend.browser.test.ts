@@ -1,0 +1,52 @@
+// Runs in Chromium launched WITHOUT --enable-unsafe-webgpu: no WebGPU adapter here.
+import { describe, expect, it } from 'vitest';
+import { loadModel, probeDevice } from '../lib/index.js';
+import { largeModel, sigmoidModel } from './fixtures/models.js';
+import { rejection } from './helpers.js';
+
+describe('backend selection without WebGPU', () => {
+  it('the probe says why WebGPU is not available', async () => {
+    const caps = await probeDevice();
+    expect(caps.webgpu.available).toBe(false);
+    expect(caps.webgpu.reason).toMatch(/navigator\.gpu/);
+    expect(caps.wasmSimd).toBe(true);
+    expect(caps.crossOriginIsolated).toBe(globalThis.crossOriginIsolated);
+  });
+
+  it("'auto' falls back to wasm and says why", async () => {
+    const model = await loadModel(largeModel(300), { backend: 'auto' });
+    expect(model.info.backend.name).toBe('wasm');
+    const webgpu = model.info.backend.attempts.find((a) => a.backend === 'webgpu');
+    expect(webgpu?.status).toBe('skipped');
+    expect(webgpu?.reason).toMatch(/navigator\.gpu/);
+    expect(model.info.backend.attempts.find((a) => a.backend === 'wasm')?.status).toBe('used');
+    await model.dispose();
+  });
+
+  it("['webgpu', 'wasm'] falls back to wasm and records the WebGPU failure", async () => {
+    const model = await loadModel(sigmoidModel(), { backend: ['webgpu', 'wasm'] });
+    expect(model.info.backend.name).toBe('wasm');
+    expect(model.info.backend.attempts.map((a) => [a.backend, a.status])).toEqual([
+      ['webgpu', 'failed'],
+      ['wasm', 'used'],
+    ]);
+    expect(model.info.backend.attempts[0]!.reason).toMatch(/navigator\.gpu/);
+    await model.dispose();
+  });
+
+  it("'webgpu' alone rejects with NO_BACKEND and the reason", async () => {
+    const err = await rejection(loadModel(sigmoidModel(), { backend: 'webgpu', name: 'tiny' }));
+    expect(err.code).toBe('NO_BACKEND');
+    expect(err.message).toMatch(/No backend could run model "tiny"\. Tried "webgpu": webgpu: navigator\.gpu/);
+    expect((err.details?.attempts as unknown[]).length).toBe(1);
+  });
+
+  it('threads: auto is 1 without cross-origin isolation, else up to 4 and at most the core count', async () => {
+    const model = await loadModel(sigmoidModel(), { backend: 'wasm' });
+    const cores = navigator.hardwareConcurrency;
+    const expected = crossOriginIsolated ? Math.min(4, cores) : 1;
+    expect(model.info.crossOriginIsolated).toBe(crossOriginIsolated);
+    expect(model.info.threads).toBe(expected);
+    await model.dispose();
+  });
+});
