@@ -376,6 +376,7 @@ export class MlPredict extends LitElement {
     const current = () => seq === this.#predictSeq;
     try {
       if (input === undefined) throw new MlPredictError('INVALID_ARGUMENT', 'Nothing to predict on: set the input property or pass an input.');
+      if (!this.#model && !this.#loaded) await this.updateComplete; // a source set in this task starts loading in the update
       const model = this.#model ?? (await this.#waitForModel());
       this._status = 'predicting';
       const outputs = await model.predict(this.#toInputs(model, input));
@@ -637,7 +638,8 @@ export class MlPredict extends LitElement {
     }
     .headline .unit,
     .headline .confidence {
-      margin-inline-start: 0.4em;
+      margin-inline-start: 0.15em;
+      color: var(--_muted);
     }
     .probabilities {
       list-style: none;
@@ -841,7 +843,7 @@ export class MlPredict extends LitElement {
       return html`<div part="result" class="result">
         <p class="headline">
           <span class="caption">Prediction</span>
-          <strong>${result.label}</strong>${p !== undefined ? html`<span class="confidence">${percentFormat.format(p)}</span>` : nothing}
+          <strong>${result.label}</strong>${p !== undefined ? html` <span class="confidence">${percentFormat.format(p)}</span>` : nothing}
         </p>
         ${entries.length > 0
           ? html`<ul class="probabilities" aria-label="Probability of each class">
@@ -860,7 +862,7 @@ export class MlPredict extends LitElement {
       return html`<div part="result" class="result">
         <p class="headline">
           <span class="caption">Prediction</span>
-          <strong>${numberFormat.format(result.value)}</strong>${result.unit ? html`<span class="unit">${result.unit}</span>` : nothing}
+          <strong>${numberFormat.format(result.value)}</strong>${result.unit ? html` <span class="unit">${result.unit}</span>` : nothing}
         </p>
       </div>`;
     }
