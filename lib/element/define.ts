@@ -10,7 +10,7 @@ import { MlPredict } from './ml-predict.js';
 
 export const TAG_NAME = 'ml-predict';
 
-if (!customElements.get(TAG_NAME)) customElements.define(TAG_NAME, MlPredict);
+if (!customElements.get('ml-predict')) customElements.define('ml-predict', MlPredict);
 
 export { MlPredict };
 export type { MlPredictInput } from './ml-predict.js';

@@ -31,7 +31,7 @@ interface ResolvedSource {
 }
 
 /** `a.onnx?x` → `a.card.json?x`: the card beside a model. */
-export function cardUrlFor(modelUrl: string): string {
+function cardUrlFor(modelUrl: string): string {
   const url = new URL(modelUrl);
   url.pathname = /\.onnx$/i.test(url.pathname) ? url.pathname.replace(/\.onnx$/i, '.card.json') : `${url.pathname}.card.json`;
   return url.href;
