@@ -123,7 +123,8 @@ export interface CardFile {
   bytes: number;
 }
 
-export interface ModelCard {
+/** The fields of a card (ModelCard without room for extra fields). */
+export interface ModelCardFields {
   name: string;
   version: string;
   task: CardTask;
@@ -147,6 +148,9 @@ export interface ModelCard {
   training?: Record<string, unknown>;
   license: string;
   source?: string;
+}
+
+export interface ModelCard extends ModelCardFields {
   [extra: string]: unknown;
 }
 

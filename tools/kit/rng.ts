@@ -1,0 +1,65 @@
+/** Seeded pseudo-random numbers and splits: the same seed gives the same numbers everywhere. */
+
+/** mulberry32: uniform numbers in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal numbers (Box–Muller) from a uniform source. */
+export function gaussian(random: () => number): () => number {
+  return () => {
+    const u = 1 - random();
+    const v = random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+}
+
+/** Fisher–Yates shuffle of 0..n-1. */
+export function permutation(n: number, random: () => number): number[] {
+  const p = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}
+
+export interface Split {
+  train: number[];
+  test: number[];
+}
+
+/**
+ * A train/test split of row indices, stratified by label when labels are given (each class is
+ * split in the same proportion), shuffled with a fixed seed. Indices come back sorted.
+ */
+export function split(n: number, testFraction: number, seed: number, labels?: readonly number[]): Split {
+  const random = rng(seed);
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const key = labels ? labels[i]! : 0;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(i);
+  }
+  const train: number[] = [];
+  const test: number[] = [];
+  for (const key of [...groups.keys()].sort((a, b) => a - b)) {
+    const rows = groups.get(key)!;
+    const order = permutation(rows.length, random).map((i) => rows[i]!);
+    const nTest = Math.round(rows.length * testFraction);
+    test.push(...order.slice(0, nTest));
+    train.push(...order.slice(nTest));
+  }
+  return { train: train.sort((a, b) => a - b), test: test.sort((a, b) => a - b) };
+}
+
+export function pick<T>(values: readonly T[], indices: readonly number[]): T[] {
+  return indices.map((i) => values[i]!);
+}
