@@ -98,7 +98,10 @@ function formatValue(v: number | bigint | string | boolean): string {
 function phaseText(p: LoadProgress | undefined): string {
   if (!p || p.phase === 'download') {
     if (!p) return 'Loading model…';
-    if (p.total) return `Downloading model… ${percentFormat.format(p.loaded / p.total)}`;
+    if (p.total) {
+      const mb = (n: number) => bytesFormat.format(n / 1e6);
+      return `Downloading model… ${percentFormat.format(p.loaded / p.total)} (${mb(p.loaded)} of ${mb(p.total)})`;
+    }
     return `Downloading model… ${bytesFormat.format(p.loaded / 1e6)}`;
   }
   return p.phase === 'verify' ? 'Checking the model…' : 'Preparing the model…';
@@ -622,6 +625,9 @@ export class MlPredict extends LitElement {
       border-block-start: 1px solid var(--_border);
       padding-block-start: 1rem;
     }
+    .stack > slot {
+      display: block;
+    }
     .caption {
       display: block;
       font-size: 0.8em;
@@ -668,15 +674,16 @@ export class MlPredict extends LitElement {
       opacity: 0.55;
     }
     .outputs {
-      margin: 0;
-      display: grid;
-      gap: 0.5rem;
+      margin: 0.25rem 0 0;
     }
     .outputs dt {
       font-weight: 600;
     }
     .outputs dt .hint {
-      margin-inline-start: 0.4em;
+      margin-inline-start: 0.25em;
+    }
+    .outputs dt:not(:first-child) {
+      margin-block-start: 0.5rem;
     }
     .outputs dd {
       margin: 0;
@@ -719,7 +726,7 @@ export class MlPredict extends LitElement {
         ${status === 'loading' ? this.#renderProgress() : nothing}
         ${this._error ? this.#renderError(this._error) : nothing}
         ${(status === 'ready' || status === 'predicting') && card ? keyed(card, this.#renderForm(card)) : nothing}
-        ${(status === 'ready' || status === 'predicting') && !card && !this._result ? this.#renderNoCard() : nothing}
+        ${(status === 'ready' || status === 'predicting') && !card ? this.#renderNoCard() : nothing}
         ${this._result ? html`<slot name="result">${this.#renderResult(this._result)}</slot>` : nothing}
       </div>
     `;
@@ -762,13 +769,14 @@ export class MlPredict extends LitElement {
     </div>`;
   }
 
-  #renderNoCard(): TemplateResult {
+  #renderNoCard(): TemplateResult | typeof nothing {
     const model = this.#model;
-    if (!model) return html``;
-    return html`<p class="description">
-      Model ${model.info.name} is ready. It has no card, so set the <code>input</code> property to predict
-      (inputs: ${model.info.inputs.map((i) => `${i.name} ${i.type} [${i.dims.map((d) => d ?? '?').join(', ')}]`).join('; ')}).
-    </p>`;
+    if (!model) return nothing;
+    const inputs = model.info.inputs.map((i) => `${i.name} (${i.type} [${i.dims.map((d) => d ?? '?').join(', ')}])`).join(', ');
+    return html`<div class="header">
+      <p class="title">${prettyName(model.info.name)}</p>
+      <p class="description">No model card: set the <code>input</code> property to predict. Inputs: ${inputs}.</p>
+    </div>`;
   }
 
   #renderField(feature: Feature, index: number, value: FeatureValue | undefined): TemplateResult {
@@ -779,7 +787,7 @@ export class MlPredict extends LitElement {
       return html`<div class="field">
         ${label}
         <select id=${id} name=${feature.name} aria-describedby=${feature.description ? hintId : nothing}>
-          ${feature.categories.map((c) => html`<option value=${c} ?selected=${c === value}>${c}</option>`)}
+          ${feature.categories.map((c) => html`<option value=${c} ?selected=${c === String(value)}>${c}</option>`)}
         </select>
         ${feature.description ? html`<span class="hint" id=${hintId}>${feature.description}</span>` : nothing}
       </div>`;
@@ -803,7 +811,7 @@ export class MlPredict extends LitElement {
         step="any"
         min=${feature.min ?? nothing}
         max=${feature.max ?? nothing}
-        value=${value ?? nothing}
+        .value=${value === undefined ? '' : String(value)}
         ?required=${feature.default === undefined}
         aria-describedby=${hint ? hintId : nothing}
       />
@@ -823,15 +831,23 @@ export class MlPredict extends LitElement {
       return html`<form part="form" @submit=${this.#onSubmit} aria-busy=${busy ? 'true' : 'false'}>
         <div class="field wide">
           <label for="field-text">${input.description ?? 'Text'}</label>
-          <textarea id="field-text" name="text" rows="4" required placeholder=${example ?? nothing}></textarea>
+          <textarea id="field-text" name="text" rows="4" required placeholder=${example ?? nothing} .value=${typeof this.input === 'string' ? this.input : ''}></textarea>
         </div>
         ${actions}
       </form>`;
     }
     if (input.kind !== 'features') return nothing;
-    const defaults = defaultValues(card);
+    // The fields show the input's feature values (set by the form or the property), else the defaults.
+    const values: Record<string, FeatureValue | undefined> = { ...defaultValues(card) };
+    const given = this.input;
+    if (given && typeof given === 'object') {
+      for (const f of input.features) {
+        const v = (given as Record<string, unknown>)[f.name];
+        if (typeof v === 'number' || typeof v === 'string') values[f.name] = v;
+      }
+    }
     return html`<form part="form" @submit=${this.#onSubmit} aria-busy=${busy ? 'true' : 'false'}>
-      <div class="fields">${input.features.map((f, i) => this.#renderField(f, i, defaults[f.name]))}</div>
+      <div class="fields">${input.features.map((f, i) => this.#renderField(f, i, values[f.name]))}</div>
       ${actions}
     </form>`;
   }
@@ -875,10 +891,17 @@ export class MlPredict extends LitElement {
   }
 
   #renderOutput(name: string, t: OutputTensor): TemplateResult {
-    const values = Array.from(t.data as ArrayLike<number | bigint | string | boolean>).slice(0, 24).map(formatValue);
-    const more = t.data.length > 24 ? `, … (${t.data.length} values)` : '';
-    return html`<dt>${name}<span class="hint">${t.type} [${t.dims.join(', ')}]</span></dt>
-      <dd>${values.join(', ')}${more}</dd>`;
+    const data = t.data as ArrayLike<number | bigint | string | boolean>;
+    // One line per row (at most 8 rows of 16 values).
+    const width = t.dims.length >= 2 ? t.dims.slice(1).reduce((a, b) => a * b, 1) : data.length;
+    const rows = width > 0 ? Math.ceil(data.length / width) : 0;
+    const lines = Array.from({ length: Math.min(rows, 8) }, (_, r) => {
+      const row = Array.from({ length: Math.min(width, 16) }, (_, i) => formatValue(data[r * width + i]!));
+      return `${row.join(', ')}${width > 16 ? ', …' : ''}`;
+    });
+    if (rows > 8) lines.push(`… (${rows} rows)`);
+    return html`<dt>${name} <span class="hint">${t.type} [${t.dims.join(', ')}]</span></dt>
+      ${lines.map((line) => html`<dd>${line}</dd>`)}`;
   }
 }
 

@@ -136,6 +136,10 @@ describe('<ml-predict> with a model card', () => {
     el.input = { rooms: 2, area: 100, district: 'south' };
     expect((await second).detail).toMatchObject({ kind: 'regression', value: 261 });
     expect(el.result).toMatchObject({ value: 261 });
+    await el.updateComplete;
+    // The form shows what was predicted on.
+    expect([...part(el, 'form')!.querySelectorAll('input')].map((i) => i.value)).toEqual(['2', '100']);
+    expect(part(el, 'form')!.querySelector('select')!.value).toBe('south');
   });
 
   it('text models get a textarea; the text is tokenised per the card', async () => {
@@ -184,7 +188,7 @@ describe('<ml-predict> without a card', () => {
     expect(y.dims).toEqual([1, 2]);
     await el.updateComplete;
     const result = part(el, 'result')!;
-    expect(result.querySelector('dt')!.textContent).toBe('yfloat32 [1, 2]');
+    expect(result.querySelector('dt')!.textContent).toBe('y float32 [1, 2]');
     const shown = result.querySelector('dd')!.textContent!.split(', ').map(Number);
     expect(shown[0]).toBeCloseTo((y.data as Float32Array)[0]!, 4);
   });
