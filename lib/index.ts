@@ -30,3 +30,30 @@ export type {
   TypedArray,
 } from './types.js';
 export type { ModelCard, Feature, NumericFeature, CategoricalFeature, CardInput, CardOutputs, FeatureStats } from './model/card.js';
+export { validateCard, checkCardMatches, readPredictions, CARD_TASKS } from './model/card.js';
+export type {
+  CardTask,
+  CardFile,
+  ModelCardFields,
+  TextPreprocessing,
+  ImagePreprocessing,
+  AudioPreprocessing,
+  ClassPrediction,
+  ValuePrediction,
+} from './model/card.js';
+export { openRegistry, validateRegistry } from './model/registry.js';
+export type {
+  Registry,
+  RegistryDocument,
+  RegistryModel,
+  RegistryVersion,
+  RegistryEntry,
+  ResolvedVersion,
+  RegistryLoadOptions,
+  OpenRegistryOptions,
+} from './model/registry.js';
+export { tokenize, textToTensor, DEFAULT_TEXT_PREPROCESSING } from './tasks/text.js';
+export { decodeWav, resample, detectSpeech, speechSegments, SILERO_AUDIO } from './tasks/vad.js';
+export type { DecodedAudio, SpeechResult, SpeechSegment, SpeechOptions } from './tasks/vad.js';
+export { imageToTensor, parseKeys, ctcDecode, recognizeText, PPOCR_IMAGE } from './tasks/ocr.js';
+export type { RgbaImage, RecognizedText, ImageTensorOptions } from './tasks/ocr.js';

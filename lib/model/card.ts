@@ -71,6 +71,8 @@ export interface ImagePreprocessing {
   scale: number;
   mean: number[];
   std: number[];
+  /** Order of the colour channels in the tensor; default 'rgb'. */
+  channelOrder?: 'rgb' | 'bgr';
   description?: string;
 }
 
@@ -313,6 +315,7 @@ function checkInput(c: CardChecker, card: Obj): void {
       std.forEach((s, i) => {
         if (s === 0) c.fail(`input.image.std[${i}]`, 'a non-zero number', s);
       });
+      c.oneOf(p, 'channelOrder', 'input.image.channelOrder', ['rgb', 'bgr'] as const, true);
       break;
     }
     case 'audio': {

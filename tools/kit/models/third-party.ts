@@ -97,7 +97,9 @@ export function buildOcrRec(): BuiltModel {
         scale: 1 / 255,
         mean: [0.5, 0.5, 0.5],
         std: [0.5, 0.5, 0.5],
-        description: 'float [N, 3, 48, W]: one cropped text line, dark or light text, resized to height 48 with its aspect ratio; value = (pixel / 255 − 0.5) / 0.5.',
+        channelOrder: 'bgr',
+        description:
+          'float [N, 3, 48, W]: one cropped text line, resized to height 48 with its aspect ratio; value = (pixel / 255 − 0.5) / 0.5, channels in B, G, R order (PaddleOCR reads images with OpenCV).',
       },
       description: 'An image of one line of text (detect and crop lines first for a page).',
     },
