@@ -8,7 +8,8 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { MlPredictError, type MlPredictErrorCode } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import { cardToInputs, defaultValues, interpret, type FeatureValue } from '../model/interpret.js';
-import type { Feature, ModelCard } from '../model/card.js';
+import { checkCardMatches, validateCard, type Feature, type ModelCard } from '../model/card.js';
+import { openRegistry } from '../model/registry.js';
 import type { BackendName, BackendOption, Inputs, LoadProgress, Model, OutputTensor } from '../types.js';
 import {
   mlPredictEvent,
@@ -21,12 +22,16 @@ import {
 /** What `.input` accepts: model inputs by tensor name, feature values by card feature name, or a text for a text model. */
 export type MlPredictInput = Inputs | Readonly<Record<string, FeatureValue | undefined>> | string;
 
-const SOURCE_PROPERTIES = ['src', 'integrity', 'backend', 'registry', 'modelName'] as const;
+const SOURCE_PROPERTIES = ['src', 'integrity', 'backend', 'registry', 'modelName', 'version'] as const;
 
 interface ResolvedSource {
   url: string;
   integrity: string | undefined;
   version: string | undefined;
+  name: string | undefined;
+  /** The card, when the source came with one (a registry checks its card against the model's sha256). */
+  card: ModelCard | undefined;
+  /** A card beside the model to look for (src only). */
   cardUrl: string | undefined;
 }
 
@@ -37,20 +42,10 @@ function cardUrlFor(modelUrl: string): string {
   return url.href;
 }
 
-function isCard(value: unknown): value is ModelCard {
-  if (value === null || typeof value !== 'object') return false;
-  const c = value as Partial<ModelCard>;
-  return (
-    typeof c.task === 'string' &&
-    typeof c.input === 'object' &&
-    c.input !== null &&
-    typeof c.input.kind === 'string' &&
-    typeof c.outputs === 'object' &&
-    c.outputs !== null
-  );
-}
-
-/** Fetches the card beside a model. A missing card (404, or an HTML page from an app's fallback route) is not an error. */
+/**
+ * Fetches the card beside a model and checks it field by field. A missing card (404, offline,
+ * or an HTML page from an app's fallback route) is not an error; a broken one is CARD_INVALID.
+ */
 async function fetchCard(url: string, signal: AbortSignal): Promise<ModelCard | undefined> {
   let res: Response;
   try {
@@ -68,10 +63,11 @@ async function fetchCard(url: string, signal: AbortSignal): Promise<ModelCard | 
     if (signal.aborted) throw e;
     throw new MlPredictError('CARD_INVALID', `The model card ${JSON.stringify(url)} is not valid JSON: ${(e as Error).message}`);
   }
-  if (!isCard(json)) {
-    throw new MlPredictError('CARD_INVALID', `The model card ${JSON.stringify(url)} lacks "task", "input" or "outputs".`);
-  }
-  return json;
+  return validateCard(json, url);
+}
+
+function base64ToHex(b64: string): string {
+  return Array.from(atob(b64), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
 }
 
 function parseBackend(value: string | undefined): BackendOption | undefined {
@@ -150,6 +146,7 @@ export class MlPredict extends LitElement {
     loading: { type: String, reflect: true },
     registry: { type: String },
     modelName: { type: String, attribute: 'model' },
+    version: { type: String },
     card: { attribute: false },
     input: { attribute: false },
     _status: { state: true },
@@ -172,6 +169,8 @@ export class MlPredict extends LitElement {
   declare registry: string | undefined;
   /** With `registry`: the model's name in the manifest (attribute `model`); the registry's default model when absent. */
   declare modelName: string | undefined;
+  /** With `registry`: a version or alias of the model; its `stable` alias (else the newest version) when absent. */
+  declare version: string | undefined;
   /** A model card given directly; when set, no card is fetched. */
   declare card: ModelCard | undefined;
   /**
@@ -304,24 +303,34 @@ export class MlPredict extends LitElement {
 
   async #resolveSource(signal: AbortSignal): Promise<ResolvedSource> {
     if (this.src) {
-      const url = new URL(this.src, document.baseURI).href;
-      return { url, integrity: this.integrity || undefined, version: undefined, cardUrl: cardUrlFor(url) };
+      let url: string;
+      try {
+        url = new URL(this.src, document.baseURI).href;
+      } catch {
+        throw new MlPredictError('INVALID_ARGUMENT', `The src ${JSON.stringify(this.src)} of <ml-predict> is not a valid URL.`);
+      }
+      return { url, integrity: this.integrity || undefined, version: undefined, name: undefined, card: undefined, cardUrl: cardUrlFor(url) };
     }
-    void signal;
-    throw new MlPredictError('INVALID_ARGUMENT', 'The registry attribute needs the model registry, which this build does not include yet.');
+    // A registry: the model by name (or the default one), with its integrity and checked card.
+    const registry = await openRegistry(this.registry!, { signal });
+    const r = registry.resolve(this.modelName || undefined, this.version || undefined);
+    const card = this.card ? undefined : await registry.card(r.name, r.version, { signal });
+    return { url: r.url, integrity: r.integrity, version: r.version, name: r.name, card, cardUrl: undefined };
   }
 
   async #load(seq: number, signal: AbortSignal): Promise<Model> {
     const current = () => seq === this.#loadSeq;
     try {
       const source = await this.#resolveSource(signal);
-      const card = this.card ?? (source.cardUrl ? await fetchCard(source.cardUrl, signal) : undefined);
+      const fetched = this.card ? undefined : (source.card ?? (source.cardUrl ? await fetchCard(source.cardUrl, signal) : undefined));
+      const card = this.card ?? fetched;
       if (!current()) throw new MlPredictError('ABORTED', 'A newer source replaced this one.');
-      this._loadedCard = this.card ? undefined : card;
+      this._loadedCard = fetched;
       const model = await loadModel(source.url, {
         backend: parseBackend(this.backend),
         integrity: source.integrity,
         version: source.version,
+        name: source.name,
         signal,
         card: card ?? false,
         onProgress: (p) => {
@@ -333,6 +342,16 @@ export class MlPredict extends LitElement {
       if (!current()) {
         void model.dispose();
         throw new MlPredictError('ABORTED', 'A newer source replaced this one.');
+      }
+      // A card found beside the model must describe these bytes (a stale card gives wrong labels).
+      if (fetched && source.cardUrl && model.info.sha256) {
+        try {
+          checkCardMatches(fetched, base64ToHex(model.info.sha256), model.info.bytes);
+        } catch (e) {
+          void model.dispose();
+          this._loadedCard = undefined;
+          throw e;
+        }
       }
       this.#model = model;
       this.#abort = undefined;

@@ -101,7 +101,8 @@ export function cardRow(card: ModelCard, values: Readonly<Record<string, Feature
 export function tokenize(text: string, preprocessing: TextPreprocessing): string[] {
   let pattern: RegExp;
   try {
-    pattern = new RegExp(preprocessing.tokenPattern, 'gu');
+    const flags = preprocessing.flags ?? 'gu';
+    pattern = new RegExp(preprocessing.tokenPattern, flags.includes('g') ? flags : `${flags}g`);
   } catch (e) {
     throw new MlPredictError('CARD_INVALID', `Token pattern ${quote(preprocessing.tokenPattern)} is not a valid regular expression: ${(e as Error).message}`);
   }
@@ -145,7 +146,9 @@ export function cardToInputs(card: ModelCard, values: CardValues | readonly Read
     const tensor: Tensor = { data: tokens, dims: [1, tokens.length] };
     return { [input.tensor]: tensor };
   }
-  throw invalidArgument(`Model "${cardName(card)}" has input kind "other" (${input.description}): pass model inputs by tensor name instead.`);
+  throw invalidArgument(
+    `Model "${cardName(card)}" takes ${input.kind} input${input.description ? ` (${input.description})` : ''}: cardToInputs() builds inputs for "features" and "text" cards only; pass model inputs by tensor name instead.`,
+  );
 }
 
 /** Starting values for a form: each feature's default, else the training mean, else the middle of its range. */

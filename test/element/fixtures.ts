@@ -91,12 +91,46 @@ export const wordCountCard: ModelCard = {
   examples: ['A quiet, moving film.'],
 };
 
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The card with its `model` field describing these bytes, as a published card does. */
+export async function cardFor(card: ModelCard, bytes: Uint8Array, file: string): Promise<ModelCard> {
+  return { ...card, model: { file, sha256: await sha256Hex(bytes), bytes: bytes.length } };
+}
+
 /** Puts a model (and its card beside it, unless card is undefined) on the test server; returns the model URL. */
-export async function serveModel(bytes: Uint8Array, card?: ModelCard, base = 'el'): Promise<{ url: string; name: string }> {
+export async function serveModel(bytes: Uint8Array, card?: ModelCard, base = 'el'): Promise<{ url: string; name: string; cardName: string }> {
   const name = uniqueName(base);
   const url = await putFile(name, bytes);
-  if (card) await putFile(name.replace(/\.onnx$/, '.card.json'), JSON.stringify(card), 'application/json');
-  return { url, name };
+  const cardName = name.replace(/\.onnx$/, '.card.json');
+  if (card) await putFile(cardName, JSON.stringify(await cardFor(card, bytes, name)), 'application/json');
+  return { url, name, cardName };
+}
+
+/** A registry.json on the test server listing these models (name → bytes and card), the first the default. */
+export async function serveRegistry(models: Record<string, { bytes: Uint8Array; card: ModelCard }>, defaultName = Object.keys(models)[0]!): Promise<{ url: string; files: Record<string, string> }> {
+  const prefix = uniqueName('reg').replace(/\.onnx$/, '');
+  const files: Record<string, string> = {};
+  const doc: { default: string; models: Record<string, unknown> } = { default: defaultName, models: {} };
+  for (const [name, { bytes, card }] of Object.entries(models)) {
+    const file = `${prefix}-${name}.onnx`;
+    const cardFile = `${prefix}-${name}.card.json`;
+    files[name] = file;
+    await putFile(file, bytes);
+    await putFile(cardFile, JSON.stringify(await cardFor({ ...card, name }, bytes, file)), 'application/json');
+    doc.models[name] = {
+      title: name,
+      task: card.task,
+      description: card.description,
+      aliases: { stable: card.version },
+      versions: { [card.version]: { url: file, card: cardFile, sha256: await sha256Hex(bytes), bytes: bytes.length } },
+    };
+  }
+  const url = await putFile(`${prefix}.json`, JSON.stringify(doc), 'application/json');
+  return { url, files };
 }
 
 export async function sha256Integrity(bytes: Uint8Array): Promise<string> {

@@ -91,6 +91,8 @@ describe('cardToInputs', () => {
     });
     expect(cardToInputs(sentiment, { text: "Don't" })).toEqual({ text: { data: ["don't"], dims: [1, 1] } });
     expect(tokenize('Hello World', { lowercase: false, tokenPattern: '[A-Z]\\w*', shape: 'row' })).toEqual(['Hello', 'World']);
+    // Flags from the card (a missing "g" is added): case-insensitive here.
+    expect(tokenize('Hello World', { lowercase: false, tokenPattern: 'h\\w+', flags: 'iu', shape: 'row' })).toEqual(['Hello']);
   });
 
   it('rejects text without tokens and values of the wrong shape', () => {
@@ -100,7 +102,9 @@ describe('cardToInputs', () => {
     expect(thrown(() => cardToInputs(sentiment, { review: 'x' })).message).toContain('pass a string or { text: "…" }');
     expect(thrown(() => cardToInputs(sentiment, [{ text: 'a' }])).code).toBe('INVALID_ARGUMENT');
     const other = card({ input: { kind: 'other', tensor: 'img', description: 'an image' } });
-    expect(thrown(() => cardToInputs(other, {})).message).toContain('input kind "other"');
+    expect(thrown(() => cardToInputs(other, {})).message).toBe(
+      'Model "test-model" takes other input (an image): cardToInputs() builds inputs for "features" and "text" cards only; pass model inputs by tensor name instead.',
+    );
   });
 
   it('reports a broken token pattern as CARD_INVALID', () => {

@@ -14,6 +14,7 @@ import {
   next,
   part,
   serveModel,
+  serveRegistry,
   sha256Integrity,
   shadow,
   wordCountCard,
@@ -425,5 +426,90 @@ describe('<ml-predict> errors', () => {
     expect(el.status).toBe('ready');
     await el.updateComplete;
     expect(part(el, 'error')).toBeNull();
+  });
+});
+
+describe('<ml-predict> with a registry', () => {
+  const models = () => ({
+    iris: { bytes: irisModel(), card: irisCard },
+    house: { bytes: houseModel(), card: houseCard },
+  });
+
+  it('registry without model → the default model, with its checked card and integrity', async () => {
+    const { url, files } = await serveRegistry(models(), 'house');
+    const el = create({ registry: url });
+    const { detail } = await loaded(el);
+    expect(detail.model.info.name).toBe('house');
+    expect(detail.model.info.version).toBe('1.0.0');
+    expect(detail.model.info.url).toContain(files.house);
+    expect(el.modelCard?.name).toBe('house');
+    await el.updateComplete;
+    expect(part(el, 'form')!.querySelector('select')).not.toBeNull();
+  });
+
+  it('model picks a model by name; two elements share its download; changing model switches', async () => {
+    const { url, files } = await serveRegistry(models());
+    const a = create({ registry: url, model: 'house' });
+    const b = create({ registry: url, model: 'house' });
+    await Promise.all([loaded(a), loaded(b)]);
+    expect(await requestCount(files.house!)).toBe(1);
+    expect(await requestCount(files.iris!)).toBe(0);
+    const switched = loaded(a);
+    a.setAttribute('model', 'iris');
+    expect((await switched).detail.model.info.name).toBe('iris');
+    const predicted = next(a, 'prediction');
+    a.input = { sepal_length: 5, sepal_width: 3, petal_length: 1 };
+    expect((await predicted).detail.kind).toBe('classification');
+  });
+
+  it('an unknown model or version → UNKNOWN_MODEL naming the ones there are', async () => {
+    const { url } = await serveRegistry(models());
+    const el = create({ registry: url, model: 'irsi' });
+    const { detail } = await next(el, 'error');
+    expect(detail.code).toBe('UNKNOWN_MODEL');
+    expect(detail.message).toContain('"irsi"');
+    expect(detail.message).toContain('"iris", "house"');
+    const again = next(el, 'error');
+    el.modelName = 'iris';
+    el.version = '9.9.9';
+    expect((await again).detail.code).toBe('UNKNOWN_MODEL');
+    const ok = loaded(el);
+    el.version = 'stable';
+    await ok;
+  });
+
+  it('a missing registry → FETCH_FAILED', async () => {
+    const el = create({ registry: '/__test/files/no-such-registry.json' });
+    const { detail } = await next(el, 'error');
+    expect(detail.code).toBe('FETCH_FAILED');
+  });
+});
+
+describe('<ml-predict> card checks', () => {
+  it('a card beside the model that describes other bytes → CARD_INVALID, no form', async () => {
+    const { url, cardName } = await serveModel(irisModel(), irisCard);
+    // Publish a card for other bytes beside it.
+    await putFile(cardName, JSON.stringify({ ...irisCard, model: { file: 'x.onnx', sha256: 'ab'.repeat(32), bytes: 10 } }), 'application/json');
+    const el = create({ src: url });
+    const { detail } = await next(el, 'error');
+    expect(detail.code).toBe('CARD_INVALID');
+    expect(detail.message).toContain('is for other bytes');
+    expect(el.model).toBeUndefined();
+    await el.updateComplete;
+    expect(part(el, 'form')).toBeNull();
+  });
+
+  it('a broken card → CARD_INVALID naming the field; an HTML fallback page is no card', async () => {
+    const { url, cardName } = await serveModel(irisModel(), undefined);
+    await putFile(cardName, JSON.stringify({ ...irisCard, task: 'guessing' }), 'application/json');
+    const el = create({ src: url });
+    const { detail } = await next(el, 'error');
+    expect(detail.code).toBe('CARD_INVALID');
+    expect(detail.message).toContain('task');
+    await putFile(cardName, '<!doctype html><title>app</title>', 'text/html');
+    const ok = loaded(el);
+    part(el, 'error')!.querySelector('button')!.click();
+    await ok;
+    expect(el.modelCard).toBeUndefined();
   });
 });
