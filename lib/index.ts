@@ -4,6 +4,9 @@
  */
 export { loadModel } from './model/load.js';
 export { probeDevice } from './device.js';
+export { listCachedModels, deleteCachedModel, clearCache, storageInfo, requestPersistence, prefetchModel } from './cache/manage.js';
+export type { CachedModel, StorageInfo, PrefetchOptions } from './cache/manage.js';
+export type { PrefetchReply } from './worker/protocol.js';
 export { MlPredictError, isMlPredictError, ERROR_CODES } from './errors.js';
 export type { MlPredictErrorCode } from './errors.js';
 export type {

@@ -1,88 +1,128 @@
 /**
- * Streamed download of model bytes with progress and cancellation. Runs in the worker.
- * A body shorter than its content-length is an error, never a "complete" model.
+ * Streamed download of model bytes with progress, cancellation and resumption (Range). Runs in
+ * the worker. A body shorter than its content-length is an error, never a "complete" model.
  */
 import { abortError, MlPredictError } from '../errors.js';
 
-export interface FetchResult {
-  bytes: Uint8Array;
+export interface Download {
+  response: Response;
+  /** Bytes of the whole file when known (content-length, or content-range for a resumed body). */
+  total: number | undefined;
+  /** Where this body starts in the file: > 0 when the server honoured a Range request. */
+  offset: number;
+  /** The server accepts Range requests for this file. */
+  ranges: boolean;
   etag?: string;
   lastModified?: string;
-  /** Total announced by the server (content-length), when it sent one. */
-  total?: number;
 }
 
-export interface FetchOptions {
+export interface OpenOptions {
   signal?: AbortSignal;
-  onProgress?: (loaded: number, total: number | undefined) => void;
-  headers?: Record<string, string>;
-  /** Called with each received chunk (for storing while downloading). */
-  onChunk?: (chunk: Uint8Array) => void;
+  /** Ask for the file from this byte on (resume); `validator` is the stored ETag or Last-Modified. */
+  resume?: { from: number; validator: string };
 }
 
-export async function fetchModelBytes(url: string, name: string, options: FetchOptions = {}): Promise<FetchResult> {
-  const { signal, onProgress } = options;
+function failed(name: string, url: string, why: string, details: Record<string, unknown> = {}, cause?: unknown): MlPredictError {
+  return new MlPredictError('FETCH_FAILED', `Could not download model "${name}" from ${url}: ${why}`, { url, ...details }, { cause });
+}
+
+export async function openDownload(url: string, name: string, options: OpenOptions = {}): Promise<Download> {
+  const { signal, resume } = options;
+  const headers: Record<string, string> = {};
+  if (resume) {
+    headers.range = `bytes=${resume.from}-`;
+    headers['if-range'] = resume.validator;
+  }
   let response: Response;
   try {
-    response = await fetch(url, { signal, headers: options.headers, cache: 'no-store' });
+    response = await fetch(url, { signal, headers, cache: 'no-store' });
   } catch (e) {
     if (signal?.aborted) throw abortError(signal.reason);
-    throw new MlPredictError(
-      'FETCH_FAILED',
-      `Could not download model "${name}" from ${url}: ${e instanceof Error ? e.message : String(e)} (offline, blocked by CORS, or the server is unreachable).`,
-      { url },
-      { cause: e },
-    );
+    const why = e instanceof Error ? e.message : String(e);
+    throw failed(name, url, `${why} (offline, blocked by CORS, or the server is unreachable).`, {}, e);
   }
   if (!response.ok) {
-    throw new MlPredictError('FETCH_FAILED', `Could not download model "${name}" from ${url}: HTTP ${response.status} ${response.statusText}.`.replace(' .', '.'), {
-      url,
-      status: response.status,
-    });
+    throw failed(name, url, `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`, { status: response.status });
   }
   const lengthHeader = response.headers.get('content-length');
-  const encoded = response.headers.get('content-encoding');
   // With content-encoding the length counts compressed bytes, not what the stream yields.
-  const total = lengthHeader !== null && !encoded && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-  const etag = response.headers.get('etag') ?? undefined;
-  const lastModified = response.headers.get('last-modified') ?? undefined;
-  onProgress?.(0, total);
-  const parts: Uint8Array[] = [];
-  let loaded = 0;
-  try {
-    if (!response.body) {
-      const buf = new Uint8Array(await response.arrayBuffer());
-      parts.push(buf);
-      loaded = buf.length;
-      options.onChunk?.(buf);
+  const length =
+    lengthHeader !== null && !response.headers.get('content-encoding') && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
+  let offset = 0;
+  let total = length;
+  if (resume && response.status === 206) {
+    const m = /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(response.headers.get('content-range') ?? '');
+    if (m && Number(m[1]) === resume.from) {
+      offset = resume.from;
+      total = m[2] === '*' ? undefined : Number(m[2]);
     } else {
-      const reader = response.body.getReader();
+      await response.body?.cancel();
+      throw failed(name, url, `the server answered the resume request with an unexpected range (${response.headers.get('content-range')}).`);
+    }
+  }
+  return {
+    response,
+    total,
+    offset,
+    ranges: response.headers.get('accept-ranges') === 'bytes' || response.status === 206,
+    etag: response.headers.get('etag') ?? undefined,
+    lastModified: response.headers.get('last-modified') ?? undefined,
+  };
+}
+
+/**
+ * Reads a download's body, handing each piece to `onData` (awaited: a slow store slows the
+ * download, nothing piles up) and reporting bytes of the whole file so far.
+ */
+export async function readBody(
+  d: Download,
+  name: string,
+  url: string,
+  options: { signal?: AbortSignal; onData: (chunk: Uint8Array) => void | Promise<void>; onProgress?: (loaded: number, total: number | undefined) => void },
+): Promise<number> {
+  const { signal, onData, onProgress } = options;
+  let loaded = d.offset;
+  onProgress?.(loaded, d.total);
+  try {
+    if (!d.response.body) {
+      const buf = new Uint8Array(await d.response.arrayBuffer());
+      await onData(buf);
+      loaded += buf.length;
+    } else {
+      const reader = d.response.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
-        parts.push(value);
+        await onData(value);
         loaded += value.length;
-        options.onChunk?.(value);
-        onProgress?.(loaded, total);
+        onProgress?.(loaded, d.total);
       }
     }
   } catch (e) {
     if (signal?.aborted) throw abortError(signal.reason);
-    throw new MlPredictError(
-      'FETCH_FAILED',
-      `Download of model "${name}" from ${url} broke off after ${loaded}${total !== undefined ? ` of ${total}` : ''} bytes: ${e instanceof Error ? e.message : String(e)}.`,
-      { url, loaded, total },
-      { cause: e },
-    );
+    if (e instanceof MlPredictError) throw e;
+    const of = d.total !== undefined ? ` of ${d.total}` : '';
+    throw failed(name, url, `the download broke off after ${loaded}${of} bytes (${e instanceof Error ? e.message : String(e)}).`, {
+      loaded,
+      total: d.total,
+    }, e);
   }
-  if (total !== undefined && loaded !== total) {
-    throw new MlPredictError(
-      'FETCH_FAILED',
-      `Download of model "${name}" from ${url} is incomplete: received ${loaded} of ${total} bytes (content-length). Nothing was stored.`,
-      { url, loaded, total },
-    );
+  if (d.total !== undefined && loaded !== d.total) {
+    throw failed(name, url, `the download is incomplete: received ${loaded} of ${d.total} bytes.`, { loaded, total: d.total });
   }
-  return { bytes: concat(parts, loaded), etag, lastModified, total };
+  return loaded;
+}
+
+/** Downloads a whole file into memory. */
+export async function fetchModelBytes(
+  url: string,
+  name: string,
+  options: { signal?: AbortSignal; onProgress?: (loaded: number, total: number | undefined) => void } = {},
+): Promise<Uint8Array> {
+  const d = await openDownload(url, name, options);
+  const parts: Uint8Array[] = [];
+  const loaded = await readBody(d, name, url, { ...options, onData: (c) => void parts.push(c) });
+  return concat(parts, loaded);
 }
 
 export function concat(parts: readonly Uint8Array[], length = parts.reduce((n, p) => n + p.length, 0)): Uint8Array {

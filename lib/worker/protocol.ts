@@ -48,6 +48,13 @@ export interface LoadReply {
   repaired: boolean;
 }
 
+export interface PrefetchReply {
+  bytes: number;
+  sha256: string;
+  fromCache: boolean;
+  repaired: boolean;
+}
+
 export interface PredictRequest {
   callId: number;
   sessionId: number;
@@ -62,6 +69,8 @@ export interface RuntimeApi {
   probe(): Promise<Capabilities>;
   load(req: LoadRequest, onProgress?: ProgressCallback, onWarning?: WarningCallback): Promise<LoadReply>;
   predict(req: PredictRequest): Promise<Record<string, OutputTensor>>;
+  /** Downloads a model into the cache without creating a session; rejects when it cannot be stored. */
+  prefetch(req: LoadRequest, onProgress?: ProgressCallback): Promise<PrefetchReply>;
   release(sessionId: number): Promise<void>;
   /** Aborts the load or predict with this call id, if it is still running. */
   abort(callId: number): void;

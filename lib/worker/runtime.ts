@@ -8,7 +8,8 @@ import type * as Ort from 'onnxruntime-web';
 import { abortError, MlPredictError, throwIfAborted } from '../errors.js';
 import { probeCapabilities } from '../backend/capabilities.js';
 import { createSession } from '../backend/session.js';
-import { acquireModelBytes } from '../cache/model-cache.js';
+import { acquireModelBytes, cacheKey } from '../cache/model-cache.js';
+import { deleteAll } from '../cache/store.js';
 import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
 import type { OutputTensor, Tensor, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
@@ -138,6 +139,23 @@ const api: RuntimeApi = {
       for (const cb of [onProgress, onWarning] as unknown[]) {
         (cb as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
       }
+    }
+  },
+
+  async prefetch(req: LoadRequest, onProgress?: ProgressCallback) {
+    const { signal } = controllerFor(req.callId);
+    try {
+      const got = await acquireModelBytes(req, { signal, onProgress, mustStore: true });
+      try {
+        inspectOnnx(got.bytes, req.name);
+      } catch (e) {
+        if (req.source.kind === 'url') await deleteAll(cacheKey(req.source.url, req.version, req.integrity));
+        throw e;
+      }
+      return { bytes: got.bytes.length, sha256: got.sha256, fromCache: got.fromCache, repaired: got.repaired };
+    } finally {
+      controllers.delete(req.callId);
+      (onProgress as Partial<Comlink.Remote<unknown>> | undefined)?.[Comlink.releaseProxy]?.();
     }
   },
 

@@ -1,0 +1,148 @@
+/**
+ * Cache management for apps: what is stored, how much room there is, and making a model
+ * available offline ahead of time. Reads IndexedDB directly on the main thread (small records
+ * only); prefetching runs in the runtime worker so model bytes never cross to this thread.
+ */
+import * as Comlink from 'comlink';
+import { MlPredictError, quote, throwIfAborted } from '../errors.js';
+import type { LoadProgress } from '../types.js';
+import { nextCallId, runtimeWorker } from '../worker/host.js';
+import type { PrefetchReply } from '../worker/protocol.js';
+import { parseIntegrity } from '../model/integrity.js';
+import { clearStore, deleteAll, listEntries, listPartials } from './store.js';
+
+export interface CachedModel {
+  url: string;
+  name: string;
+  version?: string;
+  /** sha256 of the file, hex. */
+  sha256: string;
+  bytes: number;
+  storedAt: Date;
+  lastUsedAt: Date;
+}
+
+export interface StorageInfo {
+  /** Bytes this origin uses (all storage, per navigator.storage.estimate()). */
+  usage?: number;
+  quota?: number;
+  persisted: boolean;
+  /** Complete models in the cache. */
+  entries: number;
+  /** Bytes of the complete models in the cache. */
+  bytes: number;
+  /** Bytes held by interrupted downloads kept for resuming. */
+  partialBytes: number;
+}
+
+function hex(base64: string): string {
+  return Array.from(atob(base64), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+}
+
+function absolute(url: string | URL): string {
+  return new URL(String(url), globalThis.location?.href).href;
+}
+
+export async function listCachedModels(): Promise<CachedModel[]> {
+  const entries = await listEntries();
+  return entries
+    .map((e) => ({
+      url: e.url,
+      name: e.name,
+      version: e.version,
+      sha256: hex(e.sha256),
+      bytes: e.bytes,
+      storedAt: new Date(e.storedAt),
+      lastUsedAt: new Date(e.lastUsedAt),
+    }))
+    .sort((a, b) => b.lastUsedAt.getTime() - a.lastUsedAt.getTime());
+}
+
+/** Deletes the cached copies of a model URL (all versions, or the one given). Returns how many were deleted. */
+export async function deleteCachedModel(url: string | URL, options: { version?: string } = {}): Promise<number> {
+  const target = absolute(url);
+  const victims = (await listEntries()).filter((e) => e.url === target && (options.version === undefined || e.version === options.version));
+  for (const p of await listPartials()) if (p.url === target) await deleteAll(p.key);
+  for (const v of victims) await deleteAll(v.key);
+  return victims.length;
+}
+
+/** Deletes every model and partial download from the cache. */
+export function clearCache(): Promise<void> {
+  return clearStore();
+}
+
+export async function storageInfo(): Promise<StorageInfo> {
+  const [entries, partials, estimate, persisted] = await Promise.all([
+    listEntries(),
+    listPartials(),
+    navigator.storage?.estimate?.().catch(() => undefined),
+    navigator.storage?.persisted?.().catch(() => false) ?? Promise.resolve(false),
+  ]);
+  return {
+    usage: estimate?.usage,
+    quota: estimate?.quota,
+    persisted,
+    entries: entries.length,
+    bytes: entries.reduce((n, e) => n + e.bytes, 0),
+    partialBytes: partials.reduce((n, p) => n + p.stored, 0),
+  };
+}
+
+/**
+ * Asks the browser to keep this origin's storage (no eviction under storage pressure).
+ * Resolves to the browser's answer; false where the API is missing.
+ */
+export async function requestPersistence(): Promise<boolean> {
+  if (!navigator.storage?.persist) return false;
+  return navigator.storage.persist();
+}
+
+export interface PrefetchOptions {
+  version?: string;
+  integrity?: string;
+  maxBytes?: number;
+  name?: string;
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+/**
+ * Downloads a model into the cache (for offline use) without loading it. Rejects with
+ * QUOTA_EXCEEDED (bytes needed and available) when it cannot be stored.
+ */
+export async function prefetchModel(url: string | URL, options: PrefetchOptions = {}): Promise<PrefetchReply> {
+  if (typeof url !== 'string' && !(url instanceof URL)) {
+    throw new MlPredictError('INVALID_ARGUMENT', `prefetchModel() takes a URL, got ${quote(url)}.`);
+  }
+  if (options.integrity !== undefined) parseIntegrity(options.integrity);
+  throwIfAborted(options.signal);
+  const href = absolute(url);
+  const worker = runtimeWorker();
+  worker.hold();
+  const callId = nextCallId();
+  const onAbort = () => void worker.api.abort(callId);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await worker.call((api) =>
+      api.prefetch(
+        {
+          callId,
+          name: options.name ?? (decodeURIComponent(new URL(href).pathname.split('/').pop() ?? '').replace(/\.onnx$/i, '') || 'model'),
+          source: { kind: 'url', url: href },
+          backends: ['wasm'],
+          auto: false,
+          threads: 1,
+          integrity: options.integrity,
+          version: options.version,
+          cache: 'indexeddb',
+          maxBytes: options.maxBytes,
+        },
+        options.onProgress ? Comlink.proxy(options.onProgress) : undefined,
+      ),
+    );
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+    worker.unhold();
+  }
+}
