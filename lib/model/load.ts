@@ -87,12 +87,13 @@ function wireSource(source: ModelSource): WireSource {
   );
 }
 
-class ModelHandle implements Model {
+export class ModelHandle implements Model {
   disposed = false;
 
   constructor(
     readonly info: ModelInfo,
-    private readonly shared: SharedSession,
+    /** The shared session (and the load request behind it, for batch worker pools). */
+    readonly shared: SharedSession,
   ) {}
 
   async predict(inputs: Inputs, options: PredictOptions = {}): Promise<Outputs> {

@@ -126,7 +126,7 @@ export class SharedSession {
 
   constructor(
     readonly key: string | undefined,
-    private readonly request: Omit<LoadRequest, 'callId'>,
+    readonly request: Omit<LoadRequest, 'callId'>,
   ) {}
 
   /** A live session, loading one when there is none or its worker died. */
