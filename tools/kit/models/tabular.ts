@@ -6,7 +6,7 @@
 import type { ModelCard, NumericFeature } from '../../../lib/model/card.js';
 import { writeModel, type NodeDef } from '../../onnx/writer.js';
 import { round4, withModel } from '../card-util.js';
-import { BREAST_CANCER_FEATURES, IRIS_CLASSES, loadBoston, loadBreastCancer, loadIris, type TableData } from '../data.js';
+import { IRIS_CLASSES, loadBoston, loadBreastCancer, loadIris, type TableData } from '../data.js';
 import { linearClassifierNode, OPSETS, scalerNode, treeClassifierNodes, treeRegressorNode } from '../graphs.js';
 import { pick, split } from '../rng.js';
 import { featureStats, labelCounts, regressionMetrics, round7 } from '../stats.js';
