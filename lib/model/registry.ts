@@ -271,3 +271,8 @@ export async function openRegistry(url: string | URL, options: OpenRegistryOptio
   const json = await fetchJson(absolute, 'registry', 'REGISTRY_INVALID', options.signal);
   return new RegistryHandle(absolute, validateRegistry(json, absolute));
 }
+
+/** A registry from a document already fetched (e.g. kept for offline use); checked like a fetched one. */
+export function registryFromDocument(url: string, document: unknown): Registry {
+  return new RegistryHandle(url, validateRegistry(document, url));
+}
