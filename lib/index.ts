@@ -60,3 +60,31 @@ export { decodeWav, resample, detectSpeech, speechSegments, SILERO_AUDIO } from 
 export type { DecodedAudio, SpeechResult, SpeechSegment, SpeechOptions } from './tasks/vad.js';
 export { imageToTensor, parseKeys, ctcDecode, recognizeText, PPOCR_IMAGE } from './tasks/ocr.js';
 export type { RgbaImage, RecognizedText, ImageTensorOptions } from './tasks/ocr.js';
+export { ManagedModel, openManagedModel } from './update/managed.js';
+export type {
+  ManagedModelOptions,
+  ManagedPrediction,
+  ShadowOptions,
+  ShadowReport,
+  UpdateCheck,
+  UpdatePolicy,
+  UpdateStatus,
+  VersionsState,
+} from './update/managed.js';
+export { cardToInputs, cardRow, defaultValues, interpret } from './model/interpret.js';
+export type { CardValues, ClassificationResult, FeatureValue, Interpretation, RegressionResult } from './model/interpret.js';
+// <ml-predict>: types only here (the element is `ml-predict/ml-predict.js`, which defines the tag).
+export type {
+  MlPredictErrorDetail,
+  MlPredictErrorEvent,
+  MlPredictEventMap,
+  MlPredictEvents,
+  MlPredictLoadDetail,
+  MlPredictLoadEvent,
+  MlPredictPredictionEvent,
+  MlPredictProgressEvent,
+  MlPredictResult,
+  MlPredictStatus,
+  RawResult,
+} from './element/events.js';
+export type { MlPredict, MlPredictInput } from './element/ml-predict.js';

@@ -7,14 +7,18 @@
  *                     &nolength=1     no content-length (chunked)
  *                     &norange=1      ignore Range headers
  *                     &status=CODE    answer with this status
- * and read how many requests each name saw:  GET /__test/count/NAME,  POST /__test/reset.
+ * read how many requests each name saw (GET /__test/count/NAME), and take a file off the network
+ * and back (POST /__test/down/NAME, /__test/up/NAME: its requests then fail as if offline).
  */
+import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Plugin } from 'vite';
 
 const files = new Map<string, { bytes: Buffer; etag: string; type: string }>();
 const counts = new Map<string, number>();
 const ranges = new Map<string, string[]>();
+/** Names whose requests fail at the network level (the connection is dropped), as if offline. */
+const down = new Set<string>();
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -34,6 +38,10 @@ function headers(res: ServerResponse): void {
 
 async function serveFile(req: IncomingMessage, res: ServerResponse, name: string, query: URLSearchParams): Promise<void> {
   counts.set(name, (counts.get(name) ?? 0) + 1);
+  if (down.has(name)) {
+    res.destroy();
+    return;
+  }
   const file = files.get(name);
   headers(res);
   if (query.has('status')) {
@@ -54,6 +62,11 @@ async function serveFile(req: IncomingMessage, res: ServerResponse, name: string
   }
   res.setHeader('Content-Type', file.type);
   res.setHeader('ETag', file.etag);
+  if (req.headers['if-none-match'] === file.etag) {
+    res.statusCode = 304;
+    res.end();
+    return;
+  }
   res.setHeader('Accept-Ranges', query.has('norange') ? 'none' : 'bytes');
   let start = 0;
   const range = req.headers.range;
@@ -99,7 +112,7 @@ export function testServer(): Plugin {
               const bytes = await readBody(req);
               files.set(name, {
                 bytes,
-                etag: `"${bytes.length.toString(16)}-${Date.now().toString(16)}"`,
+                etag: `"${createHash('sha1').update(bytes).digest('hex').slice(0, 16)}"`,
                 type: req.headers['content-type'] ?? 'application/octet-stream',
               });
               counts.set(name, 0);
@@ -108,6 +121,11 @@ export function testServer(): Plugin {
               res.end('ok');
             } else if (kind === 'files') {
               await serveFile(req, res, name, url.searchParams);
+            } else if (kind === 'down' || kind === 'up') {
+              if (kind === 'down') down.add(name);
+              else down.delete(name);
+              headers(res);
+              res.end('ok');
             } else if (kind === 'count') {
               headers(res);
               res.setHeader('Content-Type', 'application/json');
