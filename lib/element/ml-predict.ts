@@ -4,7 +4,6 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import { styleMap } from 'lit/directives/style-map.js';
 import { MlPredictError, type MlPredictErrorCode } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import { cardToInputs, defaultValues, interpret, type FeatureValue } from '../model/interpret.js';
@@ -207,6 +206,28 @@ export class MlPredict extends LitElement {
     }
   }
 
+  // Typed listeners for the element's own events (their names clash with DOM events of other
+  // types in HTMLElementEventMap, so an augmentation cannot type them).
+  override addEventListener<K extends keyof MlPredictEventMap>(
+    type: K,
+    listener: (this: MlPredict, ev: MlPredictEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  override addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void {
+    super.addEventListener(type, listener, options);
+  }
+
+  override removeEventListener<K extends keyof MlPredictEventMap>(
+    type: K,
+    listener: (this: MlPredict, ev: MlPredictEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
+  override removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void {
+    super.removeEventListener(type, listener, options);
+  }
+
   /** The loaded model's handle (undefined until `load`). Disposed by the element when its source changes or it is removed. */
   get model(): Model | undefined {
     return this.#model;
@@ -246,6 +267,11 @@ export class MlPredict extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
+    // Bar widths through the CSSOM: a style attribute would need 'unsafe-inline' under a strict CSP.
+    for (const fill of this.renderRoot.querySelectorAll<HTMLElement>('.fill[data-fill]')) {
+      const width = `${fill.dataset.fill}%`;
+      if (fill.style.inlineSize !== width) fill.style.inlineSize = width;
+    }
     if ((changed as Map<PropertyKey, unknown>).has('_status')) {
       const states = this.#internals?.states;
       if (states) {
@@ -773,7 +799,7 @@ export class MlPredict extends LitElement {
           aria-valuemax="100"
           aria-valuenow=${pct ?? nothing}
         >
-          <span class="fill" style=${styleMap(pct !== undefined ? { inlineSize: `${pct}%` } : {})}></span>
+          <span class="fill" data-fill=${pct ?? nothing}></span>
         </div>
       </div>
     </slot>`;
@@ -885,7 +911,7 @@ export class MlPredict extends LitElement {
               ${entries.map(
                 ([label, prob]) => html`<li class=${label === result.label ? 'top' : ''}>
                   <span class="name">${label}</span>
-                  <span class="track" aria-hidden="true"><span class="fill" style=${styleMap({ inlineSize: `${Math.max(0, Math.min(1, prob)) * 100}%` })}></span></span>
+                  <span class="track" aria-hidden="true"><span class="fill" data-fill=${Math.max(0, Math.min(1, prob)) * 100}></span></span>
                   <span class="pct">${percentFormat.format(prob)}</span>
                 </li>`,
               )}
@@ -922,22 +948,6 @@ export class MlPredict extends LitElement {
     return html`<dt>${name} <span class="hint">${t.type} [${t.dims.join(', ')}]</span></dt>
       ${lines.map((line) => html`<dd>${line}</dd>`)}`;
   }
-}
-
-// Typed listeners for the element's own events (their names clash with DOM events of other types).
-export interface MlPredict {
-  addEventListener<K extends keyof MlPredictEventMap>(
-    type: K,
-    listener: (this: MlPredict, ev: MlPredictEventMap[K]) => unknown,
-    options?: boolean | AddEventListenerOptions,
-  ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
-  removeEventListener<K extends keyof MlPredictEventMap>(
-    type: K,
-    listener: (this: MlPredict, ev: MlPredictEventMap[K]) => unknown,
-    options?: boolean | EventListenerOptions,
-  ): void;
-  removeEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | EventListenerOptions): void;
 }
 
 declare global {

@@ -3,8 +3,9 @@
  * Pure functions (no DOM, no worker): used by `<ml-predict>`, the demo and batch jobs.
  */
 import { MlPredictError, oneOf, quote } from '../errors.js';
-import type { Inputs, Outputs, OutputTensor, Tensor } from '../types.js';
-import type { CategoricalFeature, Feature, ModelCard, NumericFeature, TextPreprocessing } from './card.js';
+import type { Inputs, Outputs, OutputTensor } from '../types.js';
+import type { CategoricalFeature, Feature, ModelCard, NumericFeature } from './card.js';
+import { textToTensor } from '../tasks/text.js';
 
 /** A value for one feature: a number (or its text, as a form or a CSV gives it), or a category. */
 export type FeatureValue = number | string;
@@ -97,19 +98,6 @@ export function cardRow(card: ModelCard, values: Readonly<Record<string, Feature
   return row;
 }
 
-/** The tokens of a text, as the card's preprocessing says (lower-case, then every match of the pattern). */
-export function tokenize(text: string, preprocessing: TextPreprocessing): string[] {
-  let pattern: RegExp;
-  try {
-    const flags = preprocessing.flags ?? 'gu';
-    pattern = new RegExp(preprocessing.tokenPattern, flags.includes('g') ? flags : `${flags}g`);
-  } catch (e) {
-    throw new MlPredictError('CARD_INVALID', `Token pattern ${quote(preprocessing.tokenPattern)} is not a valid regular expression: ${(e as Error).message}`);
-  }
-  const source = preprocessing.lowercase ? text.toLowerCase() : text;
-  return Array.from(source.matchAll(pattern), (m) => m[0]).filter((t) => t.length > 0);
-}
-
 function textOf(card: ModelCard, values: CardValues): string {
   if (typeof values === 'string') return values;
   const keys = Object.keys(values);
@@ -122,29 +110,28 @@ function textOf(card: ModelCard, values: CardValues): string {
 
 /**
  * Model inputs for what a person entered. Features → `{ [tensor]: [[v1, v2, …]] }` in the card's
- * feature order (several records → several rows); text → `{ [tensor]: string tensor [1, tokens] }`.
+ * feature order (several records → several rows); text → `{ [tensor]: string tensor [texts, tokens] }`,
+ * tokenised by the card's preprocessing exactly as in training (lib/tasks/text.ts).
  *
  * @example
  * cardToInputs(card, { radius: 14.2, texture: '19.1' });   // { features: [[14.2, 19.1]] }
+ * cardToInputs(sentimentCard, 'A moving film');            // { text: { data: ['a', 'moving', 'film'], dims: [1, 3] } }
  */
-export function cardToInputs(card: ModelCard, values: CardValues | readonly Readonly<Record<string, FeatureValue | undefined>>[]): Inputs {
+export function cardToInputs(card: ModelCard, values: CardValues | readonly CardValues[]): Inputs {
   const input = card.input;
+  const list: readonly CardValues[] = Array.isArray(values) ? values : [values as CardValues];
+  if (list.length === 0) throw invalidArgument(`Nothing to predict on for model "${cardName(card)}": no values were given.`);
   if (input.kind === 'features') {
-    if (typeof values === 'string') {
-      throw invalidArgument(`Model "${cardName(card)}" takes feature values, not text: pass { ${input.features.map((f) => f.name).join(', ')} }.`);
-    }
-    const records = Array.isArray(values) ? values : [values as Readonly<Record<string, FeatureValue | undefined>>];
-    return { [input.tensor]: records.map((r) => cardRow(card, r)) };
+    const rows = list.map((r) => {
+      if (typeof r === 'string') {
+        throw invalidArgument(`Model "${cardName(card)}" takes feature values, not text: pass { ${input.features.map((f) => f.name).join(', ')} }.`);
+      }
+      return cardRow(card, r);
+    });
+    return { [input.tensor]: rows };
   }
   if (input.kind === 'text') {
-    if (Array.isArray(values)) throw invalidArgument(`Model "${cardName(card)}" takes one text at a time, got ${values.length} records.`);
-    const text = textOf(card, values as CardValues);
-    const tokens = tokenize(text, input.preprocessing);
-    if (tokens.length === 0) {
-      throw invalidArgument(`Text ${quote(text)} has no words for model "${cardName(card)}" (tokens match /${input.preprocessing.tokenPattern}/).`);
-    }
-    const tensor: Tensor = { data: tokens, dims: [1, tokens.length] };
-    return { [input.tensor]: tensor };
+    return { [input.tensor]: textToTensor(list.map((v) => textOf(card, v)), input.preprocessing) };
   }
   throw invalidArgument(
     `Model "${cardName(card)}" takes ${input.kind} input${input.description ? ` (${input.description})` : ''}: cardToInputs() builds inputs for "features" and "text" cards only; pass model inputs by tensor name instead.`,

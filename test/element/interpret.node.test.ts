@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardRow, cardToInputs, defaultValues, interpret, tokenize } from '../../lib/model/interpret.js';
+import { cardRow, cardToInputs, defaultValues, interpret } from '../../lib/model/interpret.js';
 import type { ModelCard } from '../../lib/model/card.js';
 import type { Outputs } from '../../lib/types.js';
 import { MlPredictError } from '../../lib/errors.js';
@@ -90,17 +90,21 @@ describe('cardToInputs', () => {
       text: { data: ['a', 'great', 'film', 'isn', 't', 'it', '10', '10'], dims: [1, 8] },
     });
     expect(cardToInputs(sentiment, { text: "Don't" })).toEqual({ text: { data: ["don't"], dims: [1, 1] } });
-    expect(tokenize('Hello World', { lowercase: false, tokenPattern: '[A-Z]\\w*', shape: 'row' })).toEqual(['Hello', 'World']);
-    // Flags from the card (a missing "g" is added): case-insensitive here.
-    expect(tokenize('Hello World', { lowercase: false, tokenPattern: 'h\\w+', flags: 'iu', shape: 'row' })).toEqual(['Hello']);
+    // Flags from the card: case-insensitive here, and no lower-casing.
+    const flagged = card({ input: { kind: 'text', tensor: 't', preprocessing: { lowercase: false, tokenPattern: 'h\\w+', flags: 'iu', shape: 'row' } } });
+    expect(cardToInputs(flagged, 'Hello World hat')).toEqual({ t: { data: ['Hello', 'hat'], dims: [1, 2] } });
   });
 
-  it('rejects text without tokens and values of the wrong shape', () => {
-    const empty = thrown(() => cardToInputs(sentiment, '?!'));
-    expect(empty.code).toBe('INVALID_ARGUMENT');
-    expect(empty.message).toContain('has no words');
+  it('several texts become rows padded with the pad token; a text without tokens is one pad', () => {
+    const padded = card({ ...sentiment, input: { ...sentiment.input, preprocessing: { lowercase: true, tokenPattern: '[a-z]+', shape: 'row', pad: '<pad>' } } as ModelCard['input'] });
+    expect(cardToInputs(padded, ['good film', { text: 'bad' }, '?!'])).toEqual({
+      text: { data: ['good', 'film', 'bad', '<pad>', '<pad>', '<pad>'], dims: [3, 2] },
+    });
+  });
+
+  it('rejects values of the wrong shape', () => {
     expect(thrown(() => cardToInputs(sentiment, { review: 'x' })).message).toContain('pass a string or { text: "…" }');
-    expect(thrown(() => cardToInputs(sentiment, [{ text: 'a' }])).code).toBe('INVALID_ARGUMENT');
+    expect(thrown(() => cardToInputs(sentiment, [])).code).toBe('INVALID_ARGUMENT');
     const other = card({ input: { kind: 'other', tensor: 'img', description: 'an image' } });
     expect(thrown(() => cardToInputs(other, {})).message).toBe(
       'Model "test-model" takes other input (an image): cardToInputs() builds inputs for "features" and "text" cards only; pass model inputs by tensor name instead.',
@@ -108,7 +112,7 @@ describe('cardToInputs', () => {
   });
 
   it('reports a broken token pattern as CARD_INVALID', () => {
-    const bad = card({ input: { kind: 'text', tensor: 't', preprocessing: { lowercase: true, tokenPattern: '[', shape: 'row' } } });
+    const bad = card({ input: { kind: 'text', tensor: 't', preprocessing: { lowercase: true, tokenPattern: '(', shape: 'row' } } });
     expect(thrown(() => cardToInputs(bad, 'x')).code).toBe('CARD_INVALID');
   });
 
