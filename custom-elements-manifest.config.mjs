@@ -23,7 +23,9 @@ export default {
           }
           for (const decl of mod.declarations ?? []) {
             // Private (#) and underscore-prefixed members are not the element's API.
-            const isPublic = (m) => m.privacy !== 'private' && !m.name.startsWith('_') && !m.name.startsWith('#');
+            // Typed overloads of addEventListener/removeEventListener are not the element's own API.
+            const inherited = ['addEventListener', 'removeEventListener'];
+            const isPublic = (m) => m.privacy !== 'private' && !m.name.startsWith('_') && !m.name.startsWith('#') && !inherited.includes(m.name);
             if (decl.members) decl.members = decl.members.filter(isPublic);
             // Internal reactive state ({ state: true }) has no attribute.
             if (decl.attributes) decl.attributes = decl.attributes.filter((a) => !a.name.startsWith('_'));
