@@ -715,7 +715,7 @@ export class MlPredict extends LitElement {
     .probabilities .top .pct {
       font-weight: 700;
     }
-    .probabilities :not(.top) .fill {
+    .probabilities li:not(.top) .fill {
       opacity: 0.55;
     }
     .outputs {

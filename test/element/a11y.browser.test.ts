@@ -72,6 +72,9 @@ describe('<ml-predict> accessibility (axe-core) and screenshots', () => {
     await predicted;
     await expectNoViolations(el);
     await shot(el, 'result');
+    // A phone-sized column: the fields stack, the bars keep their labels.
+    el.style.maxInlineSize = '340px';
+    await shot(el, 'result-narrow');
   });
 
   it('result: regression with a select and a unit', async () => {
