@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
 import { CHROME_ARGS, WEBGPU_ARGS, findChrome } from './tools/chrome.js';
@@ -5,11 +6,24 @@ import { mlPredict } from './lib/vite.js';
 import { testServer } from './test/server/plugin.js';
 
 const needsBrowser = !process.argv.includes('--project=node');
+const require = createRequire(import.meta.url);
+
+// Pre-bundle every dependency the browser tests import, up front: a dependency discovered mid-run
+// makes vite re-optimise and reload, failing the imports in flight (first run of a fresh clone).
+const BROWSER_DEPS = ['comlink', 'idb-keyval', 'lit', 'lit/decorators.js', 'lit/directives/keyed.js', 'axe-core', 'papaparse'].filter((dep) => {
+  try {
+    require.resolve(dep);
+    return true;
+  } catch {
+    return false;
+  }
+});
 const executablePath = needsBrowser ? findChrome() : undefined;
 
 function browserProject(name: string, include: string[], args: string[]) {
   return {
     plugins: [mlPredict(), testServer()],
+    optimizeDeps: { include: BROWSER_DEPS },
     test: {
       name,
       include,

@@ -35,8 +35,12 @@ export interface LoadOptions {
   onProgress?: (progress: LoadProgress) => void;
   /** Non-fatal problems (e.g. the model could not be cached). */
   onWarning?: (warning: LoadWarning) => void;
-  /** A model card, or a URL for one; by default `<model>.card.json` beside a URL source is tried. Pass false to skip. */
-  card?: ModelCard | string | URL | false;
+  /**
+   * The model's card (see ModelCard): checked with validateCard() and refused (CARD_INVALID)
+   * when its sha256 or size do not match the loaded bytes; then in `info.card`. The registry
+   * (openRegistry, openManagedModel) passes it for you.
+   */
+  card?: ModelCard | false;
   /** A name for messages and info; defaults to the file name of the URL. */
   name?: string;
 }
@@ -141,9 +145,26 @@ export interface PredictOptions {
   signal?: AbortSignal;
 }
 
+/** Rows done so far out of all rows, for `predictBatch` (moves forward only). */
+export interface BatchProgress {
+  done: number;
+  total: number;
+}
+
+export interface PredictBatchOptions {
+  /** Rows per `session.run`. Default 1024. */
+  batchSize?: number;
+  /** Sessions to spread the chunks over: the model's own plus (workers − 1) extra runtime workers, ended afterwards. Default: the core count (at most 4), never more than the chunks. */
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: BatchProgress) => void;
+}
+
 export interface Model {
   readonly info: ModelInfo;
   predict(inputs: Inputs, options?: PredictOptions): Promise<Outputs>;
+  /** Predicts many rows in chunks (several workers, order kept); the outputs equal one `predict` on all rows. Rows may be given as `number[][]` for a model with one input. */
+  predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs>;
   dispose(): Promise<void>;
   readonly disposed: boolean;
 }

@@ -8,7 +8,7 @@ import { MlPredictError, quote, throwIfAborted } from '../errors.js';
 import type { LoadProgress } from '../types.js';
 import { nextCallId, runtimeWorker } from '../worker/host.js';
 import type { PrefetchReply } from '../worker/protocol.js';
-import { parseIntegrity } from '../model/integrity.js';
+import { base64ToHex, parseIntegrity } from '../model/integrity.js';
 import { clearStore, deleteAll, listEntries, listPartials } from './store.js';
 
 export interface CachedModel {
@@ -35,10 +35,6 @@ export interface StorageInfo {
   partialBytes: number;
 }
 
-function hex(base64: string): string {
-  return Array.from(atob(base64), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
-}
-
 function absolute(url: string | URL): string {
   return new URL(String(url), globalThis.location?.href).href;
 }
@@ -50,7 +46,7 @@ export async function listCachedModels(): Promise<CachedModel[]> {
       url: e.url,
       name: e.name,
       version: e.version,
-      sha256: hex(e.sha256),
+      sha256: base64ToHex(e.sha256),
       bytes: e.bytes,
       storedAt: new Date(e.storedAt),
       lastUsedAt: new Date(e.lastUsedAt),

@@ -7,6 +7,7 @@
  * Works in the worker and on the main thread.
  */
 import { createStore, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { concat } from '../model/fetch.js';
 
 /** Models are stored in chunks of this size: no single giant IndexedDB value. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -95,15 +96,8 @@ export function listPartials(): Promise<PartialDownload[]> {
 export async function readChunks(key: string, chunks: number, bytes: number): Promise<Uint8Array | undefined> {
   const parts = await db()('readonly', (s) => request(s.getAll(chunkRange(key))) as Promise<Uint8Array[]>);
   if (parts.length !== chunks) return undefined;
-  const total = parts.reduce((n, p) => n + p.byteLength, 0);
-  if (total !== bytes) return undefined;
-  const out = new Uint8Array(bytes);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
+  if (parts.reduce((n, p) => n + p.byteLength, 0) !== bytes) return undefined;
+  return concat(parts, bytes);
 }
 
 /** Reads the stored chunks of a partial download (for resuming); undefined when some are missing. */

@@ -24,6 +24,10 @@ export function hexToBase64(hex: string): string {
   return toBase64(out);
 }
 
+export function base64ToHex(base64: string): string {
+  return Array.from(atob(base64), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+}
+
 /** sha256 of the bytes, base64 (the SRI payload). */
 export async function sha256Base64(bytes: Uint8Array): Promise<string> {
   const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);

@@ -8,9 +8,10 @@ import { parseBackendOption, resolveThreads } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
 import { nextCallId, sharedSession, type SharedSession } from '../worker/host.js';
 import type { LoadRequest, WireSource } from '../worker/protocol.js';
-import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictOptions, ModelSource } from '../types.js';
-import { parseIntegrity } from './integrity.js';
-import type { ModelCard } from './card.js';
+import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource } from '../types.js';
+import { predictBatch } from '../batch/predict-batch.js';
+import { base64ToHex, parseIntegrity } from './integrity.js';
+import { checkCardMatches, validateCard } from './card.js';
 
 const OPTION_KEYS = [
   'backend',
@@ -120,6 +121,11 @@ export class ModelHandle implements Model {
     });
   }
 
+  /** Chunked predictions over a worker pool: lib/batch/predict-batch.ts. */
+  predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs> {
+    return predictBatch(this, inputs, options);
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
@@ -145,7 +151,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const name = options.name ?? (wire.kind === 'url' ? nameFromUrl(wire.url) : 'model');
   const { signal } = options;
   throwIfAborted(signal);
-  const card = typeof options.card === 'object' && !(options.card instanceof URL) ? (options.card as ModelCard) : undefined;
+  const card = options.card ? validateCard(options.card, name) : undefined;
 
   const request: Omit<LoadRequest, 'callId'> = {
     name,
@@ -179,6 +185,15 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
     if (onWarning) shared.warnings.delete(onWarning);
   }
   const r = lease.reply;
+  if (card) {
+    try {
+      checkCardMatches(card, base64ToHex(r.sha256), r.bytes);
+    } catch (e) {
+      shared.refs--;
+      if (shared.refs === 0) await shared.release();
+      throw e;
+    }
+  }
   const info: ModelInfo = {
     name,
     url: wire.kind === 'url' ? wire.url : undefined,
