@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, type Model } from '../lib/index.js';
+import { loadModel, type Model, type ModelCard } from '../lib/index.js';
 import { inputRows, sigmoidModel, zipmapModel, unknownOpModel } from './fixtures/models.js';
 import { rejection } from './helpers.js';
 
@@ -162,6 +162,16 @@ describe('bad models and options', () => {
     expect(err.code).toBe('DISPOSED');
     expect(err.message).toMatch(/"other" was disposed/);
     expect((await model.predict(good)).y!.dims).toEqual([2, 2]);
+  });
+
+  it('a card for other bytes → CARD_INVALID; a malformed card names its field', async () => {
+    const card = (await (await fetch('/models/iris-1.0.0.card.json')).json()) as ModelCard;
+    const mismatch = await rejection(loadModel(sigmoidModel(), { backend: 'wasm', card }));
+    expect(mismatch.code).toBe('CARD_INVALID');
+    expect(mismatch.message).toMatch(/is for other bytes: its model\.sha256 is "[0-9a-f]{64}"/);
+    const malformed = await rejection(loadModel(sigmoidModel(), { backend: 'wasm', card: { ...card, version: 'one' } }));
+    expect(malformed.code).toBe('CARD_INVALID');
+    expect(malformed.message).toMatch(/version/);
   });
 
   it('after every bad model the worker still loads and predicts', async () => {
