@@ -7,7 +7,7 @@ import { keyed } from 'lit/directives/keyed.js';
 import { MlPredictError, type MlPredictErrorCode } from '../errors.js';
 import { loadModel } from '../model/load.js';
 import { cardToInputs, defaultValues, interpret, type FeatureValue } from '../model/interpret.js';
-import { checkCardMatches, validateCard, type Feature, type ModelCard } from '../model/card.js';
+import { validateCard, type Feature, type ModelCard } from '../model/card.js';
 import { openRegistry } from '../model/registry.js';
 import type { BackendName, BackendOption, Inputs, LoadProgress, Model, OutputTensor } from '../types.js';
 import {
@@ -34,9 +34,10 @@ interface ResolvedSource {
   cardUrl: string | undefined;
 }
 
-/** `a.onnx?x` → `a.card.json?x`: the card beside a model. */
-function cardUrlFor(modelUrl: string): string {
+/** `a.onnx?x` → `a.card.json?x`: the card beside a model (http and https only: a blob or data URL has nothing beside it). */
+function cardUrlFor(modelUrl: string): string | undefined {
   const url = new URL(modelUrl);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   url.pathname = /\.onnx$/i.test(url.pathname) ? url.pathname.replace(/\.onnx$/i, '.card.json') : `${url.pathname}.card.json`;
   return url.href;
 }
@@ -63,10 +64,6 @@ async function fetchCard(url: string, signal: AbortSignal): Promise<ModelCard | 
     throw new MlPredictError('CARD_INVALID', `The model card ${JSON.stringify(url)} is not valid JSON: ${(e as Error).message}`);
   }
   return validateCard(json, url);
-}
-
-function base64ToHex(b64: string): string {
-  return Array.from(atob(b64), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
 }
 
 function parseBackend(value: string | undefined): BackendOption | undefined {
@@ -158,7 +155,7 @@ export class MlPredict extends LitElement {
 
   /** URL of the ONNX model. A model card is looked for beside it (`name.onnx` → `name.card.json`). */
   declare src: string | undefined;
-  /** Subresource integrity of the model, `sha256-<base64>`; a mismatch is an INTEGRITY_MISMATCH error. */
+  /** Subresource integrity of the model, `sha256-<base64>`; a mismatch is an INTEGRITY_MISMATCH error. With `registry`, the registry's sha256 is used. */
   declare integrity: string | undefined;
   /** Backends to try in order: `auto` (default), `wasm`, `webgpu`, or a list such as `webgpu wasm`. */
   declare backend: string | undefined;
@@ -170,7 +167,7 @@ export class MlPredict extends LitElement {
   declare modelName: string | undefined;
   /** With `registry`: a version or alias of the model; its `stable` alias (else the newest version) when absent. */
   declare version: string | undefined;
-  /** A model card given directly; when set, no card is fetched. */
+  /** A model card given directly; when set, no card is fetched. Checked like a fetched one: valid, and describing the model's bytes. */
   declare card: ModelCard | undefined;
   /**
    * What to predict on: model inputs by tensor name (`{ x: [[1, 2]] }`), feature values by the
@@ -369,16 +366,6 @@ export class MlPredict extends LitElement {
         void model.dispose();
         throw new MlPredictError('ABORTED', 'A newer source replaced this one.');
       }
-      // A card found beside the model must describe these bytes (a stale card gives wrong labels).
-      if (fetched && source.cardUrl && model.info.sha256) {
-        try {
-          checkCardMatches(fetched, base64ToHex(model.info.sha256), model.info.bytes);
-        } catch (e) {
-          void model.dispose();
-          this._loadedCard = undefined;
-          throw e;
-        }
-      }
       this.#model = model;
       this.#abort = undefined;
       this._status = 'ready';
@@ -390,6 +377,7 @@ export class MlPredict extends LitElement {
       if (current()) {
         this.#abort = undefined;
         this._status = 'error';
+        if (e instanceof MlPredictError && e.code === 'CARD_INVALID') this._loadedCard = undefined;
         this.#fail(errorDetail(e, 'load'));
       }
       throw e;

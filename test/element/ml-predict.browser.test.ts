@@ -6,6 +6,7 @@ import { runtimeWorker } from '../../lib/worker/host.js';
 import { largeModel, sigmoidModel } from '../fixtures/models.js';
 import { putFile, rejection, requestCount, uniqueName } from '../helpers.js';
 import {
+  cardFor,
   houseCard,
   houseModel,
   irisCard,
@@ -159,9 +160,10 @@ describe('<ml-predict> with a model card', () => {
   });
 
   it('the card property replaces the fetched card', async () => {
-    const { url, name } = await serveModel(irisModel(), undefined);
+    const bytes = irisModel();
+    const { url, name } = await serveModel(bytes, undefined);
     const el = document.createElement('ml-predict');
-    el.card = irisCard;
+    el.card = await cardFor(irisCard, bytes, name);
     el.src = url;
     document.body.append(el);
     elements.push(el);
@@ -192,6 +194,18 @@ describe('<ml-predict> without a card', () => {
     expect(result.querySelector('dt')!.textContent).toBe('y float32 [1, 2]');
     const shown = result.querySelector('dd')!.textContent!.split(', ').map(Number);
     expect(shown[0]).toBeCloseTo((y.data as Float32Array)[0]!, 4);
+  });
+
+  it('a blob: URL loads (no card is looked for beside it)', async () => {
+    const url = URL.createObjectURL(new Blob([sigmoidModel() as BlobPart]));
+    try {
+      const el = create({ src: url, backend: 'wasm' });
+      const { detail } = await loaded(el);
+      expect(detail.model.info.url).toBe(url);
+      expect(el.modelCard).toBeUndefined();
+    } finally {
+      URL.revokeObjectURL(url);
+    }
   });
 
   it('an input set before the model is ready is predicted once it loads', async () => {
