@@ -833,7 +833,8 @@ export class MlPredict extends LitElement {
           : feature.max !== undefined
             ? `at most ${formatValue(feature.max)}`
             : '';
-    const hint = [feature.description, range && `Range ${range}${feature.unit ? ` ${feature.unit}` : ''}`].filter(Boolean).join('. ');
+    // The unit is in the label already.
+    const hint = [feature.description?.replace(/\.$/, ''), range && `Range ${range}`].filter(Boolean).join('. ');
     return html`<div class="field">
       ${label}
       <input
@@ -860,11 +861,23 @@ export class MlPredict extends LitElement {
       ${busy ? html`<span class="busy">Predicting…</span>` : nothing}
     </div>`;
     if (input.kind === 'text') {
-      const example = card.examples?.find((e): e is string => typeof e === 'string');
+      // A placeholder from the card's examples: a text, or { text }.
+      const example = card.examples
+        ?.map((e) => (typeof e === 'string' ? e : e && typeof e === 'object' && typeof (e as { text?: unknown }).text === 'string' ? (e as { text: string }).text : undefined))
+        .find((e) => e !== undefined);
       return html`<form part="form" @submit=${this.#onSubmit} aria-busy=${busy ? 'true' : 'false'}>
         <div class="field wide">
-          <label for="field-text">${input.description ?? 'Text'}</label>
-          <textarea id="field-text" name="text" rows="4" required placeholder=${example ?? nothing} .value=${typeof this.input === 'string' ? this.input : ''}></textarea>
+          <label for="field-text">${card.task === 'text-classification' ? 'Text to classify' : 'Text'}</label>
+          <textarea
+            id="field-text"
+            name="text"
+            rows="4"
+            required
+            placeholder=${example ?? nothing}
+            aria-describedby=${input.description ? 'hint-text' : nothing}
+            .value=${typeof this.input === 'string' ? this.input : ''}
+          ></textarea>
+          ${input.description ? html`<span class="hint" id="hint-text">${input.description}</span>` : nothing}
         </div>
         ${actions}
       </form>`;

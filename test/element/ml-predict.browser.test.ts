@@ -76,7 +76,7 @@ describe('<ml-predict> with a model card', () => {
     expect(inputs.map((i) => i.value)).toEqual(['1.5', '-0.5', '0.25']);
     expect(inputs[0]!.min).toBe('0');
     expect(inputs[0]!.max).toBe('10');
-    expect(shadow(el).getElementById(inputs[2]!.getAttribute('aria-describedby')!)?.textContent).toBe('Longest petal. Range -5 to 10 cm');
+    expect(shadow(el).getElementById(inputs[2]!.getAttribute('aria-describedby')!)?.textContent).toBe('Longest petal. Range -5 to 10');
   });
 
   it('is usable by keyboard: Tab through the fields, Enter predicts, the result shows a bar per class', async () => {
@@ -150,7 +150,8 @@ describe('<ml-predict> with a model card', () => {
     await loaded(el);
     await el.updateComplete;
     const textarea = part(el, 'form')!.querySelector('textarea')!;
-    expect(textarea.labels?.[0]?.textContent).toBe('Review');
+    expect(textarea.labels?.[0]?.textContent).toBe('Text');
+    expect(part(el, 'form')!.querySelector(`#${textarea.getAttribute('aria-describedby')}`)!.textContent).toBe('Review');
     expect(textarea.placeholder).toBe('A quiet, moving film.');
     textarea.focus();
     await userEvent.keyboard("It's a GREAT film, really great");
