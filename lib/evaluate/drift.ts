@@ -213,8 +213,7 @@ function shares(counts: Readonly<Record<string, number>>): Record<string, number
 }
 
 function labelDrift(reference: DriftReference, current: Readonly<Record<string, number>>, pT: number, dT: number): LabelDrift | undefined {
-  const ref = reference.labels;
-  if (!ref) return undefined;
+  if (current === null || typeof current !== 'object') throw invalid(`Live label counts must be an object of counts by label; got ${quote(current)}.`);
   let currentSize = 0;
   for (const [k, v] of Object.entries(current)) {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
@@ -222,7 +221,8 @@ function labelDrift(reference: DriftReference, current: Readonly<Record<string, 
     }
     currentSize += v;
   }
-  if (currentSize === 0) return undefined;
+  const ref = reference.labels;
+  if (!ref || currentSize === 0) return undefined;
   const distinct = new Set([...Object.keys(ref), ...Object.keys(current)].filter((k) => (ref[k] ?? 0) > 0 || (current[k] ?? 0) > 0)).size;
   const test = defaultDriftTest(reference.rows, true, distinct) as LabelDrift['test'];
   const base = { reference: shares(ref), current: shares(current), currentSize };

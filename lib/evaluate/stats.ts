@@ -274,7 +274,7 @@ function ksExactPValue(n: number, m: number, mg: number, ng: number, h: number):
  * (`kstwobign.sf(√N·D)`, scipy ≤ 1.4) it was up to 13 % off.
  *
  * @example
- * ksTwoSample([1, 2, 3], [4, 5, 6]);   // { statistic: 1, pValue: 0.1, method: 'exact' }
+ * ksTwoSample([1, 2, 3], [4, 5, 6]);   // { statistic: 1, pValue: 0.1 (2 of 20 paths), method: 'exact' }
  */
 export function ksTwoSample(a: ArrayLike<number>, b: ArrayLike<number>, options: KsOptions = {}): KsResult {
   const method = options.method ?? 'auto';
