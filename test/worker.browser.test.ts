@@ -82,3 +82,31 @@ describe('the runtime worker', () => {
     await model.dispose();
   });
 });
+
+describe('shared sessions', () => {
+  it('a load started right after an aborted one of the same model does not inherit the abort', async () => {
+    const { putFile, uniqueName } = await import('./helpers.js');
+    const { largeModel } = await import('./fixtures/models.js');
+    const url = `${await putFile(uniqueName('abort-then-load'), largeModel(300))}?slow=20`;
+    const controller = new AbortController();
+    const first = loadModel(url, { backend: 'wasm', signal: controller.signal, cache: 'none' });
+    controller.abort();
+    const second = loadModel(url, { backend: 'wasm', cache: 'none' });
+    expect((await rejection(first)).code).toBe('ABORTED');
+    const model = await second;
+    expect((await model.predict({ x: { data: new Float32Array(1000), dims: [1, 1000] } })).y!.dims).toEqual([1, 300]);
+    await model.dispose();
+  });
+
+  it('two loads of one URL share one session; the second dispose releases it', async () => {
+    const { putFile, uniqueName, requestCount } = await import('./helpers.js');
+    const name = uniqueName('shared');
+    const url = await putFile(name, sigmoidModel());
+    const [a, b] = await Promise.all([loadModel(url, { backend: 'wasm' }), loadModel(url, { backend: 'wasm' })]);
+    expect(await requestCount(name)).toBe(1);
+    await a.dispose();
+    expect((await b.predict({ x: inputRows(1, 4) })).y!.dims).toEqual([1, 2]);
+    await b.dispose();
+    expect((await rejection(b.predict({ x: inputRows(1, 4) }))).code).toBe('DISPOSED');
+  });
+});

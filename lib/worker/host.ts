@@ -119,7 +119,8 @@ export class SharedSession {
   refs = 0;
   private loading: Promise<SessionLease> | undefined;
   private lease_: SessionLease | undefined;
-  private loadCallId = 0;
+  /** The load in flight: its worker and call id, to abort it; replaced when it is cancelled. */
+  private current: { worker: RuntimeWorker; callId: number; cancelled: boolean } | undefined;
   private waiters = 0;
   readonly progress = new Set<Listener<LoadProgress>>();
   readonly warnings = new Set<Listener<LoadWarning>>();
@@ -161,27 +162,42 @@ export class SharedSession {
     });
   }
 
+  /** Stops the load in flight; a later acquire() starts a new one rather than joining it. */
   private cancelLoad(): void {
-    const worker = runtimeWorker();
-    void worker.api.abort(this.loadCallId).catch(() => undefined);
+    const load = this.current;
+    this.current = undefined;
+    this.loading = undefined;
+    if (!load) return;
+    load.cancelled = true;
+    void load.worker.api.abort(load.callId).catch(() => undefined);
   }
 
   private async load(): Promise<SessionLease> {
     const worker = runtimeWorker();
     worker.hold();
-    this.loadCallId = nextCallId();
+    const me = { worker, callId: nextCallId(), cancelled: false };
+    this.current = me;
     const onProgress = Comlink.proxy((p: LoadProgress) => this.progress.forEach((l) => l(p)));
     const onWarning = Comlink.proxy((w: LoadWarning) => this.warnings.forEach((l) => l(w)));
+    let reply: LoadReply;
     try {
-      const reply = await worker.call((api) => api.load({ ...this.request, callId: this.loadCallId }, onProgress, onWarning));
-      this.lease_ = { reply, worker };
-      return this.lease_;
+      reply = await worker.call((api) => api.load({ ...this.request, callId: me.callId }, onProgress, onWarning));
     } catch (e) {
       worker.unhold();
       throw e;
     } finally {
-      this.loading = undefined;
+      if (this.current === me) {
+        this.current = undefined;
+        this.loading = undefined;
+      }
     }
+    if (me.cancelled) {
+      // Cancelled after the worker had already made the session: nobody will use it.
+      void worker.call((api) => api.release(reply.sessionId)).catch(() => undefined).finally(() => worker.unhold());
+      throw abortError();
+    }
+    this.lease_ = { reply, worker };
+    return this.lease_;
   }
 
   /** Releases the session in its worker (and lets the worker end when idle). */
