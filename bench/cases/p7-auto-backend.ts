@@ -1,0 +1,67 @@
+/**
+ * P7 `backend: 'auto'` vs the best fixed backend for each model, in the WebGPU-enabled launch
+ * (headless Chromium with --enable-unsafe-webgpu: WebGPU through SwiftShader, on the CPU). The
+ * three sessions live in the same runtime worker and run in alternating rounds.
+ */
+import { openBenchPage } from '../browser.js';
+import { medium, modelUrl, paddle, SILERO, TINY, type BenchModel } from '../models.js';
+import { alternate, type TimedRunner } from '../sampling.js';
+import { round, summarize } from '../stats.js';
+import type { CaseResult, Ctx, Row, Target } from '../types.js';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
+
+export async function p7(ctx: Ctx): Promise<CaseResult> {
+  const started = Date.now();
+  const rows: Row[] = [];
+  const targets: Target[] = [];
+  const notes: string[] = [];
+  const { context } = await ctx.webgpu();
+  const models: BenchModel[] = ctx.quick ? [TINY, SILERO] : [TINY, medium(256), SILERO, paddle(80)];
+  for (const model of models) {
+    const url = modelUrl(ctx.origin, model.file);
+    const page = await openBenchPage(context, ctx.origin);
+    try {
+      const runners: TimedRunner[] = [];
+      const picked: Record<string, string> = {};
+      for (const backend of ['auto', 'wasm', 'webgpu'] as const) {
+        try {
+          const r = await page.call('open', backend, { kind: 'ml-predict', url, feeds: model.feeds, backend });
+          picked[backend] = r.backend;
+          runners.push({ name: backend, page, id: backend });
+          ctx.log(`P7 ${model.label}: backend "${backend}" → ${r.backend}, load ${Math.round(r.loadMs)} ms`);
+        } catch (e) {
+          notes.push(`${model.label}: backend "${backend}" could not load the model: ${message(e)}`);
+        }
+      }
+      if (!picked.auto) continue;
+      const samples = await alternate(runners, ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 1, rounds: 6, perRound: 'auto', roundMs: 500, maxPerRound: 40, budgetMs: 15_000 });
+      const fixed = runners.filter((r) => r.name !== 'auto').map((r) => ({ name: r.name, s: summarize(samples.get(r.name)!) }));
+      const best = fixed.reduce((a, b) => (b.s.p50 < a.s.p50 ? b : a));
+      const auto = summarize(samples.get('auto')!);
+      for (const r of runners) {
+        const s = summarize(samples.get(r.name)!);
+        rows.push({
+          group: model.label,
+          variant: r.name === 'auto' ? `backend: 'auto' (picked ${picked.auto})` : `backend: '${r.name}'${r.name === best.name ? ' (best fixed)' : ''}`,
+          unit: 'ms',
+          p50: round(s.p50),
+          p95: round(s.p95),
+          n: s.n,
+          ratio: round(s.p50 / best.s.p50),
+          vs: `backend: '${best.name}' (best fixed)`,
+        });
+      }
+      const ratio = auto.p50 / best.s.p50;
+      targets.push({
+        case: 'P7',
+        target: `'auto' ≤ 1.1× the best fixed backend: ${model.label.split(',')[0]}`,
+        measured: `${round(ratio)}× (auto picked ${picked.auto}: ${round(auto.p50)} ms; best fixed ${best.name}: ${round(best.s.p50)} ms)`,
+        met: ratio <= 1.1,
+      });
+    } finally {
+      await page.close();
+    }
+  }
+  return { id: 'P7', title: "backend: 'auto' vs the best fixed backend (WebGPU launch, SwiftShader)", rows, targets, notes, seconds: (Date.now() - started) / 1000 };
+}

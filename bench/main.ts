@@ -1,0 +1,125 @@
+/**
+ * `npm run bench`: every case (P1–P7) side by side with its baseline, in Debian's Chromium,
+ * against pages served cross-origin isolated by a vite dev server with the library's plugin.
+ * Writes bench/results/latest.json, latest.md and latest.png (quick mode: quick.json/.md).
+ *
+ * Options:
+ *   --quick          every case once, tiny sizes (CI keeps the harness working with it)
+ *   --only=P1,P3     run only these cases
+ *   --out=DIR        where to write the report (default bench/results)
+ */
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { launch, type Launched } from './browser.js';
+import { startServer, ROOT } from './server.js';
+import { writeReport } from './report.js';
+import type { CaseResult, Ctx, Report } from './types.js';
+import { p1 } from './cases/p1-latency.js';
+import { p3 } from './cases/p3-first-prediction.js';
+import { p4 } from './cases/p4-long-tasks.js';
+import { p6 } from './cases/p6-cycles.js';
+import { p7 } from './cases/p7-auto-backend.js';
+
+type CaseFn = (ctx: Ctx) => Promise<CaseResult>;
+
+const CASES: Record<string, { title: string; run: CaseFn }> = {
+  P1: { title: 'Predict latency', run: p1 },
+  P3: { title: 'Time to first prediction', run: p3 },
+  P4: { title: 'Main-thread long tasks', run: p4 },
+  P6: { title: 'Load/dispose cycles', run: p6 },
+  P7: { title: "backend: 'auto' vs the best fixed backend", run: p7 },
+};
+
+interface Args {
+  quick: boolean;
+  only?: string[];
+  out: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { quick: false, out: resolve(ROOT, 'bench/results') };
+  for (const a of argv) {
+    if (a === '--quick') args.quick = true;
+    else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').map((s) => s.trim().toUpperCase());
+    else if (a.startsWith('--out=')) args.out = resolve(a.slice(6));
+    else throw new Error(`Unknown option "${a}". Expected one of: "--quick", "--only=P1,P2,…", "--out=DIR".`);
+  }
+  for (const id of args.only ?? []) {
+    if (!CASES[id]) throw new Error(`Unknown case "${id}". Expected one of: ${Object.keys(CASES).map((c) => `"${c}"`).join(', ')}.`);
+  }
+  return args;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  const started = Date.now();
+  const loadStart = loadavg()[0]!;
+  const log = (m: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);
+  log(`${args.quick ? 'quick' : 'full'} run; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  if (!args.quick && loadStart > cpus().length * 0.5) {
+    log(`warning: the machine is busy (1-minute load ${loadStart.toFixed(2)}); timings will be noisy — the report records it`);
+  }
+
+  const server = await startServer();
+  log(`pages served at ${server.origin}`);
+  const launches: Partial<Record<'default' | 'webgpu', Promise<Launched>>> = {};
+  const get = (kind: 'default' | 'webgpu') => (launches[kind] ??= launch(kind));
+  const ctx: Ctx = {
+    quick: args.quick,
+    origin: server.origin,
+    browser: () => get('default'),
+    webgpu: () => get('webgpu'),
+    async freshContext() {
+      const { browser } = await get('default');
+      const context = await browser.newContext();
+      return { context, cdp: await browser.newBrowserCDPSession() };
+    },
+    log,
+  };
+
+  const results: CaseResult[] = [];
+  try {
+    for (const [id, c] of Object.entries(CASES)) {
+      if (args.only && !args.only.includes(id)) continue;
+      log(`${id} ${c.title}…`);
+      const t = Date.now();
+      try {
+        results.push(await c.run(ctx));
+      } catch (e) {
+        const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
+        log(`${id} failed: ${message}`);
+        results.push({ id, title: c.title, rows: [], targets: [], notes: [], seconds: (Date.now() - t) / 1000, error: message.split('\n')[0] });
+      }
+      log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    for (const l of Object.values(launches)) await (await l)?.browser.close().catch(() => undefined);
+    await server.close();
+  }
+
+  const chromium = launches.default ? (await launches.default).version : launches.webgpu ? (await launches.webgpu).version : 'not started';
+  const ortVersion = (JSON.parse(readFileSync(resolve(ROOT, 'node_modules/onnxruntime-web/package.json'), 'utf8')) as { version: string }).version;
+  const report: Report = {
+    generatedAt: new Date().toISOString(),
+    mode: args.quick ? 'quick' : 'full',
+    seconds: Math.round((Date.now() - started) / 100) / 10,
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      os: `${type()} ${release()}`,
+      node: process.version,
+      chromium: `Chromium ${chromium}`,
+      loadAverage: { start: Math.round(loadStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
+    },
+    onnxruntimeWeb: ortVersion,
+    cases: results,
+  };
+  mkdirSync(args.out, { recursive: true });
+  const written = await writeReport(report, args.out, args.quick ? 'quick' : 'latest');
+  log(`report: ${written.join(', ')}`);
+  log(`finished in ${report.seconds} s`);
+  const failed = results.filter((r) => r.error);
+  return failed.length ? 1 : 0;
+}

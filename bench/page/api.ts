@@ -1,0 +1,125 @@
+/**
+ * What the benchmark page offers the runner (bench/main.ts calls these through
+ * `page.evaluate`): types only, shared by both sides.
+ */
+import type { BackendOption } from '../../lib/types.js';
+
+/** One input tensor, filled with deterministic pseudo-random values (or `value`). */
+export interface FeedSpec {
+  name: string;
+  type: 'float32' | 'int64';
+  dims: number[];
+  /** Every element this value instead of random numbers in [0, 1). */
+  value?: number;
+}
+
+export type RunnerKind = 'ml-predict' | 'raw';
+
+export interface RunnerSpec {
+  kind: RunnerKind;
+  url: string;
+  feeds: FeedSpec[];
+  /** ml-predict: the backend option (default 'wasm'). */
+  backend?: BackendOption;
+  /** ml-predict: the cache option (default 'none': the load is a download, not a cache read). */
+  cache?: 'indexeddb' | 'none';
+}
+
+export interface OpenResult {
+  loadMs: number;
+  backend: string;
+  threads: number;
+}
+
+export interface FirstPredictionSpec {
+  /** 'url': loadModel(url); 'bytes': the page fetches the bytes first (not timed), then loadModel(bytes). */
+  source: 'url' | 'bytes';
+  url: string;
+  feeds: FeedSpec[];
+}
+
+export interface FirstPrediction {
+  /** loadModel() call to the first prediction's result. */
+  totalMs: number;
+  loadMs: number;
+  predictMs: number;
+  fromCache: boolean;
+  /** When each load phase was first reported, in ms after loadModel() was called. */
+  phases: Record<string, number>;
+}
+
+export interface LongTaskSpec {
+  kind: RunnerKind;
+  url: string;
+  feeds: FeedSpec[];
+  predictions: number;
+}
+
+export interface LongTaskResult {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+  /** Load plus all predictions, wall time. */
+  elapsedMs: number;
+  loadMs: number;
+}
+
+export interface CycleSpec {
+  url: string;
+  feeds: FeedSpec[];
+  cycles: number;
+}
+
+export interface WorkerCounts {
+  /** Workers constructed by the page's main thread so far. */
+  created: number;
+  /** terminate() calls so far. */
+  terminated: number;
+}
+
+export interface PageFacts {
+  userAgent: string;
+  hardwareConcurrency: number;
+  crossOriginIsolated: boolean;
+  deviceMemory?: number;
+}
+
+export interface BatchSpec {
+  url: string;
+  columns: number;
+  rows: number;
+  /** 'raw': one session.run on the main thread with all rows; a number: predictBatch with that many workers. */
+  variant: 'raw' | number;
+  /** The model's input name (raw). */
+  input: string;
+}
+
+export interface BatchResult {
+  ms: number;
+  rows: number;
+  /** Why the variant could not run (e.g. predictBatch not in this build). */
+  error?: string;
+}
+
+export interface BenchApi {
+  facts(): PageFacts;
+  open(id: string, spec: RunnerSpec): Promise<OpenResult>;
+  /** Runs `n` predictions on runner `id`, one after the other; returns each one's duration (ms). */
+  time(id: string, n: number): Promise<number[]>;
+  close(id: string): Promise<void>;
+  firstPrediction(spec: FirstPredictionSpec): Promise<FirstPrediction>;
+  longTasks(spec: LongTaskSpec): Promise<LongTaskResult>;
+  cycles(spec: CycleSpec): Promise<void>;
+  workerCounts(): WorkerCounts;
+  /** Resolves once every worker this page made has been terminated (or after `timeoutMs`); returns the counts. */
+  workersGone(timeoutMs: number): Promise<WorkerCounts>;
+  setIdleTimeout(ms: number): void;
+  clearCache(): Promise<void>;
+  batch(spec: BatchSpec): Promise<BatchResult>;
+}
+
+declare global {
+  interface Window {
+    bench: BenchApi;
+  }
+}

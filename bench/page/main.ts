@@ -1,0 +1,289 @@
+/**
+ * The benchmark page: runs ml-predict and its baselines (onnxruntime-web used directly on the
+ * main thread, with or without its own proxy worker) in the browser, and times them with
+ * performance.now(). The runner drives it through `window.bench` (see api.ts).
+ *
+ * Query parameters: `ortProxy=1` turns on onnxruntime's `env.wasm.proxy` for the raw runners of
+ * this page (it is a page-wide setting of onnxruntime, fixed at its first session).
+ */
+import { counts, workersGone } from './counters.js';
+import { clearCache, loadModel, type Inputs, type LoadProgress, type Model } from 'ml-predict';
+import { setIdleTimeout } from '../../lib/worker/host.js';
+import type * as Ort from 'onnxruntime-web';
+import type {
+  BatchResult,
+  BatchSpec,
+  BenchApi,
+  CycleSpec,
+  FeedSpec,
+  FirstPrediction,
+  FirstPredictionSpec,
+  LongTaskResult,
+  LongTaskSpec,
+  OpenResult,
+  RunnerSpec,
+} from './api.js';
+
+const params = new URLSearchParams(location.search);
+const ortProxy = params.get('ortProxy') === '1';
+
+/** Deterministic pseudo-random numbers in [0, 1). */
+function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    s ^= s + Math.imul(s ^ (s >>> 7), 61 | s);
+    return ((s ^ (s >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+interface Feed {
+  type: 'float32' | 'int64';
+  data: Float32Array | BigInt64Array;
+  dims: number[];
+}
+
+function makeFeeds(specs: FeedSpec[]): Record<string, Feed> {
+  const feeds: Record<string, Feed> = {};
+  specs.forEach((spec, i) => {
+    const n = spec.dims.reduce((a, b) => a * b, 1);
+    const random = seeded(1000 + i);
+    if (spec.type === 'int64') {
+      const data = new BigInt64Array(n);
+      for (let j = 0; j < n; j++) data[j] = BigInt(Math.round(spec.value ?? random() * 10));
+      feeds[spec.name] = { type: 'int64', data, dims: spec.dims };
+    } else {
+      const data = new Float32Array(n);
+      for (let j = 0; j < n; j++) data[j] = spec.value ?? random();
+      feeds[spec.name] = { type: 'float32', data, dims: spec.dims };
+    }
+  });
+  return feeds;
+}
+
+function libraryInputs(feeds: Record<string, Feed>): Inputs {
+  const inputs: Inputs = {};
+  for (const [name, f] of Object.entries(feeds)) inputs[name] = { data: f.data, dims: f.dims };
+  return inputs;
+}
+
+/** Reads every output value once, as a caller would. */
+function touch(outputs: Record<string, { data: unknown }>): number {
+  let n = 0;
+  for (const t of Object.values(outputs)) n += (t.data as ArrayLike<unknown>).length;
+  return n;
+}
+
+// ---- onnxruntime-web used directly on this page ------------------------------------------
+
+let ortModule: Promise<typeof Ort> | undefined;
+
+/** Threads as ml-predict's `threads: 'auto'` picks them, so both sides compute alike. */
+function autoThreads(): number {
+  return crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency)) : 1;
+}
+
+function ort(): Promise<typeof Ort> {
+  ortModule ??= (import('onnxruntime-web/wasm') as Promise<typeof Ort>).then((m) => {
+    m.env.wasm.numThreads = autoThreads();
+    m.env.wasm.proxy = ortProxy;
+    m.env.logLevel = 'error';
+    return m;
+  });
+  return ortModule;
+}
+
+async function fetchBytes(url: string): Promise<Uint8Array> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+interface Runner {
+  predict(): Promise<unknown>;
+  dispose(): Promise<void>;
+  backend: string;
+  threads: number;
+}
+
+async function rawRunner(url: string, feedSpecs: FeedSpec[]): Promise<Runner> {
+  const m = await ort();
+  const bytes = await fetchBytes(url);
+  const session = await m.InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const feeds = makeFeeds(feedSpecs);
+  return {
+    backend: ortProxy ? 'wasm (onnxruntime proxy worker)' : 'wasm (main thread)',
+    threads: m.env.wasm.numThreads ?? 1,
+    async predict() {
+      const ortFeeds: Record<string, Ort.Tensor> = {};
+      // The proxy worker takes the input buffers (transfers them): a caller needs fresh ones each call.
+      for (const [name, f] of Object.entries(feeds)) ortFeeds[name] = new m.Tensor(f.type, ortProxy ? f.data.slice() : f.data, f.dims);
+      const out = await session.run(ortFeeds);
+      const n = touch(out);
+      for (const t of Object.values(out)) t.dispose();
+      return n;
+    },
+    dispose: () => session.release(),
+  };
+}
+
+async function libraryRunner(spec: RunnerSpec): Promise<Runner> {
+  const model = await loadModel(spec.url, { backend: spec.backend ?? 'wasm', cache: spec.cache ?? 'none', card: false });
+  const inputs = libraryInputs(makeFeeds(spec.feeds));
+  return {
+    backend: model.info.backend.name,
+    threads: model.info.threads,
+    predict: async () => touch(await model.predict(inputs)),
+    dispose: () => model.dispose(),
+  };
+}
+
+const runners = new Map<string, Runner>();
+
+async function open(id: string, spec: RunnerSpec): Promise<OpenResult> {
+  if (runners.has(id)) throw new Error(`runner "${id}" is already open`);
+  const started = performance.now();
+  const runner = spec.kind === 'raw' ? await rawRunner(spec.url, spec.feeds) : await libraryRunner(spec);
+  const loadMs = performance.now() - started;
+  runners.set(id, runner);
+  return { loadMs, backend: runner.backend, threads: runner.threads };
+}
+
+async function time(id: string, n: number): Promise<number[]> {
+  const runner = runners.get(id);
+  if (!runner) throw new Error(`no runner "${id}"`);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await runner.predict();
+    times.push(performance.now() - t);
+  }
+  return times;
+}
+
+async function close(id: string): Promise<void> {
+  const runner = runners.get(id);
+  runners.delete(id);
+  await runner?.dispose();
+}
+
+// ---- P3: time to the first prediction -----------------------------------------------------
+
+async function firstPrediction(spec: FirstPredictionSpec): Promise<FirstPrediction> {
+  const source = spec.source === 'bytes' ? await fetchBytes(spec.url) : spec.url;
+  const inputs = libraryInputs(makeFeeds(spec.feeds));
+  const phases: Record<string, number> = {};
+  const t0 = performance.now();
+  performance.mark('bench:load-start');
+  const model = await loadModel(source, {
+    backend: 'wasm',
+    card: false,
+    onProgress: (p: LoadProgress) => {
+      phases[p.phase] ??= performance.now() - t0;
+    },
+  });
+  const t1 = performance.now();
+  await model.predict(inputs);
+  const t2 = performance.now();
+  performance.measure('bench:first-prediction', 'bench:load-start');
+  const result = { totalMs: t2 - t0, loadMs: t1 - t0, predictMs: t2 - t1, fromCache: model.info.fromCache, phases };
+  await model.dispose();
+  return result;
+}
+
+// ---- P4: long tasks on the main thread ----------------------------------------------------
+
+async function longTasks(spec: LongTaskSpec): Promise<LongTaskResult> {
+  const entries: PerformanceEntry[] = [];
+  const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
+  observer.observe({ type: 'longtask' });
+  const started = performance.now();
+  let runner: Runner;
+  if (spec.kind === 'raw') runner = await rawRunner(spec.url, spec.feeds);
+  else {
+    const model = await loadModel(spec.url, { backend: 'wasm', cache: 'none', card: false });
+    const inputs = libraryInputs(makeFeeds(spec.feeds));
+    runner = { backend: 'wasm', threads: 0, predict: () => model.predict(inputs), dispose: () => model.dispose() };
+  }
+  const loadMs = performance.now() - started;
+  for (let i = 0; i < spec.predictions; i++) await runner.predict();
+  const elapsedMs = performance.now() - started;
+  // Long-task entries are queued: a macrotask later every one that happened has been delivered.
+  await new Promise((r) => setTimeout(r, 0));
+  entries.push(...observer.takeRecords());
+  observer.disconnect();
+  await runner.dispose();
+  const durations = entries.map((e) => e.duration);
+  return {
+    count: durations.length,
+    totalMs: durations.reduce((a, b) => a + b, 0),
+    maxMs: durations.length ? Math.max(...durations) : 0,
+    elapsedMs,
+    loadMs,
+  };
+}
+
+// ---- P6: load/dispose cycles --------------------------------------------------------------
+
+async function cycles(spec: CycleSpec): Promise<void> {
+  const inputs = libraryInputs(makeFeeds(spec.feeds));
+  for (let i = 0; i < spec.cycles; i++) {
+    const model: Model = await loadModel(spec.url, { backend: 'wasm', card: false });
+    await model.predict(inputs);
+    await model.dispose();
+  }
+}
+
+// ---- P2: batch throughput -----------------------------------------------------------------
+
+type PredictBatch = (rows: number[][], options: { workers?: number }) => Promise<unknown>;
+
+async function batch(spec: BatchSpec): Promise<BatchResult> {
+  const random = seeded(7);
+  const rows: number[][] = Array.from({ length: spec.rows }, () => Array.from({ length: spec.columns }, () => random()));
+  if (spec.variant === 'raw') {
+    const m = await ort();
+    const session = await m.InferenceSession.create(await fetchBytes(spec.url), { executionProviders: ['wasm'] });
+    const t = performance.now();
+    // One big call as a user of onnxruntime would write it: rows → one tensor → session.run.
+    const data = new Float32Array(spec.rows * spec.columns);
+    rows.forEach((r, i) => data.set(r, i * spec.columns));
+    const out = await session.run({ [spec.input]: new m.Tensor('float32', data, [spec.rows, spec.columns]) });
+    touch(out);
+    const ms = performance.now() - t;
+    await session.release();
+    return { ms, rows: spec.rows };
+  }
+  const model = await loadModel(spec.url, { backend: 'wasm', cache: 'none', card: false });
+  try {
+    const predictBatch = (model as Model & { predictBatch?: PredictBatch }).predictBatch;
+    if (typeof predictBatch !== 'function') return { ms: NaN, rows: spec.rows, error: 'Model.predictBatch is not in this build of ml-predict (issue 7)' };
+    const t = performance.now();
+    await predictBatch.call(model, rows, { workers: spec.variant });
+    return { ms: performance.now() - t, rows: spec.rows };
+  } finally {
+    await model.dispose();
+  }
+}
+
+const api: BenchApi = {
+  facts: () => ({
+    userAgent: navigator.userAgent,
+    hardwareConcurrency: navigator.hardwareConcurrency,
+    crossOriginIsolated,
+    deviceMemory: (navigator as Navigator & { deviceMemory?: number }).deviceMemory,
+  }),
+  open,
+  time,
+  close,
+  firstPrediction,
+  longTasks,
+  cycles,
+  workerCounts: () => ({ ...counts }),
+  workersGone,
+  setIdleTimeout,
+  clearCache,
+  batch,
+};
+window.bench = api;
+document.body.dataset.ready = 'true';

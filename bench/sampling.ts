@@ -1,0 +1,47 @@
+/** Timing several runners against each other in alternating rounds. */
+import type { BenchPage } from './browser.js';
+
+export interface TimedRunner {
+  name: string;
+  page: BenchPage;
+  /** The runner's id on its page (see BenchApi.open). */
+  id: string;
+}
+
+export interface RoundPlan {
+  warmup: number;
+  rounds: number;
+  /** Calls per runner per round; 'auto' sizes each runner's share of a round to about `roundMs` from its warm-up. */
+  perRound: number | 'auto';
+  roundMs?: number;
+  maxPerRound?: number;
+  /** With 'auto': fewer rounds (at least 2) when a round would take longer than budgetMs / rounds. */
+  budgetMs?: number;
+}
+
+/**
+ * Warms every runner up, then runs the rounds; each round times a share of calls of every
+ * runner, in an order rotated from round to round, so that no runner always goes first and
+ * noise from the rest of the machine falls on all of them alike.
+ */
+export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promise<Map<string, number[]>> {
+  const share = new Map<string, number>();
+  let roundCost = 0;
+  for (const r of runners) {
+    const times = await r.page.call('time', r.id, Math.max(1, plan.warmup));
+    const fastest = Math.max(Math.min(...times), 0.01);
+    const n =
+      plan.perRound === 'auto' ? Math.max(1, Math.min(plan.maxPerRound ?? 50, Math.floor((plan.roundMs ?? 500) / fastest))) : plan.perRound;
+    share.set(r.name, n);
+    roundCost += n * fastest;
+  }
+  const rounds = plan.budgetMs ? Math.max(2, Math.min(plan.rounds, Math.floor(plan.budgetMs / roundCost))) : plan.rounds;
+  const samples = new Map<string, number[]>(runners.map((r) => [r.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < runners.length; k++) {
+      const r = runners[(round + k) % runners.length]!;
+      samples.get(r.name)!.push(...(await r.page.call('time', r.id, share.get(r.name)!)));
+    }
+  }
+  return samples;
+}
