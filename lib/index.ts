@@ -88,3 +88,41 @@ export type {
   RawResult,
 } from './element/events.js';
 export type { MlPredict, MlPredictInput } from './element/ml-predict.js';
+export {
+  ksTwoSample,
+  chiSquaredTest,
+  zTestProportions,
+  wasserstein1,
+  wassersteinNormed,
+  jensenShannon,
+  jensenShannonDistance,
+  jensenShannonCounts,
+  chiSquaredSf,
+  gammaP,
+  gammaQ,
+  kolmogorovSf,
+} from './evaluate/stats.js';
+export type { KsResult, KsOptions, ChiSquaredResult, ZTestResult } from './evaluate/stats.js';
+export { driftReport, defaultDriftTest, DriftAccumulator, DRIFT_DEFAULTS } from './evaluate/drift.js';
+export type {
+  DriftReference,
+  DriftCurrent,
+  DriftTest,
+  FeatureDrift,
+  LabelDrift,
+  DriftReport,
+  DriftOptions,
+  DriftAccumulatorOptions,
+  DriftSnapshot,
+} from './evaluate/drift.js';
+export { compareOutputs, compareResults, AgreementTracker, decide, AGREEMENT_DEFAULTS } from './evaluate/agreement.js';
+export type {
+  ComparableResult,
+  AgreementOptions,
+  OutputComparison,
+  LatencySummary,
+  AgreementReport,
+  PromotionOptions,
+  PromotionDecision,
+  ResultKind,
+} from './evaluate/agreement.js';
