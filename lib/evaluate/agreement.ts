@@ -21,9 +21,12 @@ import { MlPredictError, quote } from '../errors.js';
  * with a `label` (and `probabilities`) for a classifier or a numeric `value` for a regressor.
  */
 export interface ComparableResult {
+  /** interpret()'s tag; the fields below decide the kind. */
+  kind?: 'classification' | 'regression';
   label?: string;
   probabilities?: Readonly<Record<string, number>>;
   value?: number;
+  unit?: string | undefined;
 }
 
 export interface AgreementOptions {

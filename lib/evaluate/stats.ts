@@ -237,23 +237,29 @@ function ksIntegerStatistic(a: Float64Array, b: Float64Array, mg: number, ng: nu
  * outside the band and otherwise w(i, j) = (i·w(i−1, j) + j·w(i, j−1)) / (i + j), because a
  * random path reaches (i, j) from (i−1, j) with probability i / (i + j). Every step is a convex
  * combination of numbers in [0, 1]: nothing overflows, and small p-values keep their relative
- * precision (no 1 − p cancellation). O(n·m) time, O(m) memory.
+ * precision (no 1 − p cancellation). At most O(n·m) time, O(m) memory.
  */
 function ksExactPValue(n: number, m: number, mg: number, ng: number, h: number): number {
   if (h <= 0) return 1;
-  const w = new Float64Array(m + 1);
+  // Outside the band w = 1. Row i's band is lo ≤ j ≤ hi (both non-decreasing in i), so only the
+  // band is computed: O(n · band width). Quotients of integers below 2^53 are correctly rounded,
+  // and a non-integer quotient here is at least 1/ng from an integer, so floor/ceil are exact.
+  const w = new Float64Array(m + 1).fill(1);
+  let prevLo = 0;
+  let prevHi = -1;
   for (let i = 0; i <= n; i++) {
     const im = i * mg;
-    for (let j = 0; j <= m; j++) {
-      if (Math.abs(im - j * ng) >= h) {
-        w[j] = 1;
-      } else if (i === 0) {
-        w[j] = j === 0 ? 0 : w[j - 1]!;
-      } else if (j > 0) {
-        w[j] = (i * w[j]! + j * w[j - 1]!) / (i + j);
-      }
+    const lo = Math.max(0, Math.floor((im - h) / ng) + 1);
+    const hi = Math.min(m, Math.ceil((im + h) / ng) - 1);
+    // Cells that were in the previous row's band but are left of this one: now outside.
+    for (let j = prevLo; j < lo && j <= prevHi; j++) w[j] = 1;
+    for (let j = lo; j <= hi; j++) {
+      if (i === 0) w[j] = j === 0 ? 0 : w[j - 1]!;
+      else if (j > 0) w[j] = (i * w[j]! + j * w[j - 1]!) / (i + j);
       // i > 0, j === 0: w(i, 0) = w(i − 1, 0), already in w[0].
     }
+    prevLo = lo;
+    prevHi = hi;
   }
   return Math.min(1, Math.max(0, w[m]!));
 }
