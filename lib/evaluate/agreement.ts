@@ -128,8 +128,8 @@ function probabilityDiff(a: Readonly<Record<string, number>> | undefined, b: Rea
   if (Object.keys(a).length === 0 || Object.keys(b).length === 0) return undefined;
   let sum = 0;
   for (const k of keys) {
-    const pa = a[k] ?? 0;
-    const pb = b[k] ?? 0;
+    const pa = Object.hasOwn(a, k) ? a[k]! : 0;
+    const pb = Object.hasOwn(b, k) ? b[k]! : 0;
     if (!Number.isFinite(pa) || !Number.isFinite(pb)) throw invalid(`Probability of ${quote(k)} is ${quote(Number.isFinite(pa) ? pb : pa)}; expected a finite number.`);
     sum += Math.abs(pa - pb);
   }

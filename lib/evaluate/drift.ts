@@ -28,6 +28,7 @@ import { MlPredictError, oneOf, quote } from '../errors.js';
 import type { FeatureStats } from '../model/card.js';
 import {
   chiSquaredTest,
+  countOf,
   distinctCount,
   jensenShannon,
   jensenShannonCounts,
@@ -223,7 +224,7 @@ function labelDrift(reference: DriftReference, current: Readonly<Record<string, 
   }
   const ref = reference.labels;
   if (!ref || currentSize === 0) return undefined;
-  const distinct = new Set([...Object.keys(ref), ...Object.keys(current)].filter((k) => (ref[k] ?? 0) > 0 || (current[k] ?? 0) > 0)).size;
+  const distinct = new Set([...Object.keys(ref), ...Object.keys(current)].filter((k) => countOf(ref, k) > 0 || countOf(current, k) > 0)).size;
   const test = defaultDriftTest(reference.rows, true, distinct) as LabelDrift['test'];
   const base = { reference: shares(ref), current: shares(current), currentSize };
   if (test === 'jensenshannon') {
@@ -268,7 +269,7 @@ export function driftReport(reference: DriftReference, current: DriftCurrent, op
   const features: FeatureDrift[] = [];
   const skipped: DriftReport['skipped'] = [];
   for (const name of names) {
-    const live = current.features[name];
+    const live = Object.hasOwn(current.features, name) ? current.features[name] : undefined;
     if (live === undefined || live.length === 0) {
       skipped.push({ name, reason: 'no live values' });
       continue;
@@ -314,7 +315,7 @@ export function driftReport(reference: DriftReference, current: DriftCurrent, op
     features.push(result);
   }
   for (const name of Object.keys(current.features)) {
-    if (!(name in reference.features)) skipped.push({ name, reason: 'not described by the reference' });
+    if (!Object.hasOwn(reference.features, name)) skipped.push({ name, reason: 'not described by the reference' });
   }
 
   const driftedCount = features.filter((f) => f.drifted).length;

@@ -18,8 +18,8 @@ function invalid(message: string): MlPredictError {
   return new MlPredictError('INVALID_ARGUMENT', message);
 }
 
-/** A sorted copy of a sample of finite numbers; refuses an empty sample and NaN/±Infinity. */
-function sortedFinite(values: ArrayLike<number>, what: string): Float64Array {
+/** A copy of a sample of finite numbers; refuses an empty sample and NaN/±Infinity. */
+function finiteCopy(values: ArrayLike<number>, what: string): Float64Array {
   if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
     throw invalid(`${what} must be an array of numbers; got ${quote(values)}.`);
   }
@@ -32,7 +32,17 @@ function sortedFinite(values: ArrayLike<number>, what: string): Float64Array {
     }
     out[i] = v;
   }
-  return out.sort();
+  return out;
+}
+
+/** A sorted copy of a sample of finite numbers. */
+function sortedFinite(values: ArrayLike<number>, what: string): Float64Array {
+  return finiteCopy(values, what).sort();
+}
+
+/** A table's own entry (never an inherited one such as "constructor"), or 0. */
+export function countOf(counts: Readonly<Record<string, number>>, key: string): number {
+  return Object.hasOwn(counts, key) ? counts[key]! : 0;
 }
 
 /** Checks a table of counts (finite, ≥ 0) and returns its total. */
@@ -339,8 +349,8 @@ export function chiSquaredTest(
   if (dof === 0) return { statistic: 0, pValue: 1, dof: 0 };
   let statistic = 0;
   for (const key of keys) {
-    const o = observedCounts[key] ?? 0;
-    const e = ((expectedProportions[key] ?? 0) / totalExp) * nObs;
+    const o = countOf(observedCounts, key);
+    const e = (countOf(expectedProportions, key) / totalExp) * nObs;
     if (e === 0) {
       if (o > 0) statistic = Infinity;
       continue;
@@ -371,7 +381,7 @@ export function zTestProportions(
   const n1 = checkCounts(referenceCounts, 'zTestProportions: reference counts');
   const n2 = checkCounts(currentCounts, 'zTestProportions: current counts');
   const keys = [...new Set([...Object.keys(referenceCounts), ...Object.keys(currentCounts)])]
-    .filter((k) => (referenceCounts[k] ?? 0) > 0 || (currentCounts[k] ?? 0) > 0)
+    .filter((k) => countOf(referenceCounts, k) > 0 || countOf(currentCounts, k) > 0)
     .sort();
   if (keys.length > 2) {
     throw invalid(`zTestProportions compares two categories; got ${keys.length}: ${keys.map((k) => quote(k)).join(', ')}. Use chiSquaredTest.`);
@@ -380,8 +390,8 @@ export function zTestProportions(
   // Evidently codes the first category (sorted) as 0 and any other as 1; which one is 0 only
   // flips the sign of z.
   const first = keys[0]!;
-  const p1 = (n1 - (referenceCounts[first] ?? 0)) / n1;
-  const p2 = (n2 - (currentCounts[first] ?? 0)) / n2;
+  const p1 = (n1 - countOf(referenceCounts, first)) / n1;
+  const p2 = (n2 - countOf(currentCounts, first)) / n2;
   const pooled = (p1 * n1 + p2 * n2) / (n1 + n2);
   const statistic = (p1 - p2) / Math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2));
   return { statistic, pValue: normalTwoSided(statistic) };
@@ -394,7 +404,7 @@ export function zTestProportions(
  * Population standard deviation (ddof = 0, as numpy's `np.std`), by a two-pass sum.
  */
 export function populationStd(values: ArrayLike<number>): number {
-  const x = sortedFinite(values, 'populationStd: values');
+  const x = finiteCopy(values, 'populationStd: values');
   let mean = 0;
   for (const v of x) mean += v;
   mean /= x.length;
@@ -484,8 +494,8 @@ export function jensenShannonCounts(reference: Readonly<Record<string, number>>,
   checkCounts(current, 'jensenShannonCounts: current counts');
   const keys = [...new Set([...Object.keys(reference), ...Object.keys(current)])];
   return jensenShannonDistance(
-    keys.map((k) => reference[k] ?? 0),
-    keys.map((k) => current[k] ?? 0),
+    keys.map((k) => countOf(reference, k)),
+    keys.map((k) => countOf(current, k)),
   );
 }
 
