@@ -296,6 +296,12 @@ describe('chiSquaredTest', () => {
     expect(chiSquaredTest({ a: 3 }, { a: 7 })).toEqual({ statistic: 0, pValue: 1, dof: 0 });
   });
 
+  it('reads only the tables’ own keys: a category named "toString" is new, not inherited', () => {
+    expect(chiSquaredTest({ toString: 2, a: 1 }, { a: 1 })).toEqual({ statistic: Infinity, pValue: 0, dof: 1 });
+    expect(chiSquaredTest({ constructor: 5, a: 5 }, { constructor: 1, a: 1 }).statistic).toBe(0);
+    expect(jensenShannonCounts({ constructor: 1 }, { a: 1 })).toBeCloseTo(1, 14);
+  });
+
   it('refuses negative, NaN and empty counts', () => {
     expect(thrown(() => chiSquaredTest({ a: -1, b: 2 }, { a: 1 })).message).toMatch(/-1 for category "a"/);
     expect(thrown(() => chiSquaredTest({ a: Number.NaN }, { a: 1 })).message).toMatch(/NaN/);
