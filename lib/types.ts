@@ -160,9 +160,26 @@ export interface PredictBatchOptions {
   onProgress?: (progress: BatchProgress) => void;
 }
 
+/** Rows done so far out of all rows, for `predictBatch` (moves forward only). */
+export interface BatchProgress {
+  done: number;
+  total: number;
+}
+
+export interface PredictBatchOptions {
+  /** Rows per `session.run`. Default 1024. */
+  batchSize?: number;
+  /** Sessions to spread the chunks over: the model's own plus (workers − 1) extra runtime workers, ended afterwards. Default: the core count (at most 4), never more than the chunks. */
+  workers?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: BatchProgress) => void;
+}
+
 export interface Model {
   readonly info: ModelInfo;
   predict(inputs: Inputs, options?: PredictOptions): Promise<Outputs>;
+  /** Predicts many rows in chunks (several workers, order kept); the outputs equal one `predict` on all rows. Rows may be given as `number[][]` for a model with one input. */
+  predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs>;
   /** Predicts many rows in chunks (several workers, order kept); the outputs equal one `predict` on all rows. Rows may be given as `number[][]` for a model with one input. */
   predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs>;
   dispose(): Promise<void>;

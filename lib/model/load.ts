@@ -126,6 +126,11 @@ export class ModelHandle implements Model {
     return predictBatch(this, inputs, options);
   }
 
+  /** Chunked predictions over a worker pool: lib/batch/predict-batch.ts. */
+  predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs> {
+    return predictBatch(this, inputs, options);
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
