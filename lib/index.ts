@@ -9,20 +9,6 @@ export type { CachedModel, StorageInfo, PrefetchOptions } from './cache/manage.j
 export type { PrefetchReply } from './worker/protocol.js';
 export { MlPredictError, isMlPredictError, ERROR_CODES } from './errors.js';
 export type { MlPredictErrorCode } from './errors.js';
-export { createBatchJob, getBatchJob, listBatchJobs, resumeBatchJobs, batchJobEvents, BatchJob } from './batch/jobs.js';
-export type {
-  BatchJobOptions,
-  BatchJobRecord,
-  BatchJobStatus,
-  BatchJobModel,
-  BatchJobCsv,
-  BatchRunOptions,
-  BatchSummary,
-  BatchJobEventMap,
-  ResultChunk,
-  RowError,
-  RowErrorKind,
-} from './batch/types.js';
 export type {
   BackendAttempt,
   BackendName,
@@ -37,8 +23,7 @@ export type {
   LoadWarning,
   Model,
   ModelInfo,
-  BatchProgress,
-  PredictBatchOptions,
+  ValuesPrediction,
   ModelSource,
   Outputs,
   OutputTensor,
@@ -49,7 +34,7 @@ export type {
   TypedArray,
 } from './types.js';
 export type { ModelCard, Feature, NumericFeature, CategoricalFeature, CardInput, CardOutputs, FeatureStats } from './model/card.js';
-export { validateCard, checkCardMatches, readPredictions, CARD_TASKS } from './model/card.js';
+export { validateCard, checkCardMatches, CARD_TASKS } from './model/card.js';
 export type {
   CardTask,
   CardFile,
@@ -57,8 +42,6 @@ export type {
   TextPreprocessing,
   ImagePreprocessing,
   AudioPreprocessing,
-  ClassPrediction,
-  ValuePrediction,
 } from './model/card.js';
 export { openRegistry, validateRegistry } from './model/registry.js';
 export type {
@@ -87,7 +70,7 @@ export type {
   UpdateStatus,
   VersionsState,
 } from './update/managed.js';
-export { cardToInputs, cardRow, defaultValues, interpret } from './model/interpret.js';
+export { cardToInputs, cardRow, defaultValues, interpret, interpretRows } from './model/interpret.js';
 export type { CardValues, ClassificationResult, FeatureValue, Interpretation, RegressionResult } from './model/interpret.js';
 // <ml-predict>: types only here (the element is `ml-predict/ml-predict.js`, which defines the tag).
 export type {

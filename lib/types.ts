@@ -1,5 +1,6 @@
 /** Public types of ml-predict. */
 import type { ModelCard } from './model/card.js';
+import type { CardValues, FeatureValue, Interpretation } from './model/interpret.js';
 
 export type BackendName = 'wasm' | 'webgpu';
 export type BackendOption = 'auto' | BackendName | readonly BackendName[];
@@ -160,26 +161,21 @@ export interface PredictBatchOptions {
   onProgress?: (progress: BatchProgress) => void;
 }
 
-/** Rows done so far out of all rows, for `predictBatch` (moves forward only). */
-export interface BatchProgress {
-  done: number;
-  total: number;
-}
-
-export interface PredictBatchOptions {
-  /** Rows per `session.run`. Default 1024. */
-  batchSize?: number;
-  /** Sessions to spread the chunks over: the model's own plus (workers − 1) extra runtime workers, ended afterwards. Default: the core count (at most 4), never more than the chunks. */
-  workers?: number;
-  signal?: AbortSignal;
-  onProgress?: (progress: BatchProgress) => void;
+/** Outputs of a prediction from card values, with each row read as the card describes it. */
+export interface ValuesPrediction {
+  outputs: Outputs;
+  /** Per row: a classifier's label and probability per label, or a regressor's value and unit. */
+  results: Interpretation[];
 }
 
 export interface Model {
   readonly info: ModelInfo;
   predict(inputs: Inputs, options?: PredictOptions): Promise<Outputs>;
-  /** Predicts many rows in chunks (several workers, order kept); the outputs equal one `predict` on all rows. Rows may be given as `number[][]` for a model with one input. */
-  predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs>;
+  /**
+   * For a model with a card: predicts from values as a person or a CSV gives them (feature
+   * values by name, one record or several, or a text) and returns the friendly results too.
+   */
+  predictValues(values: CardValues | readonly Readonly<Record<string, FeatureValue | undefined>>[], options?: PredictOptions): Promise<ValuesPrediction>;
   /** Predicts many rows in chunks (several workers, order kept); the outputs equal one `predict` on all rows. Rows may be given as `number[][]` for a model with one input. */
   predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs>;
   dispose(): Promise<void>;

@@ -1,11 +1,9 @@
 /**
  * Model card: the JSON document beside a model (`name.card.json`) that tells a form, a CSV job
  * and a drift check what the model expects and what it gives. `validateCard` checks a parsed
- * card field by field; `checkCardMatches` refuses a card that describes other bytes;
- * `readPredictions` turns raw output tensors into labels with probabilities, or values.
+ * card field by field; `checkCardMatches` refuses a card that describes other bytes.
  */
 import { MlPredictError, quote } from '../errors.js';
-import type { Outputs, OutputTensor } from '../types.js';
 
 export const CARD_TASKS = [
   'binary-classification',
@@ -435,82 +433,4 @@ export function checkCardMatches(card: ModelCard, sha256Hex: string, bytes: numb
       { field: 'model.bytes', expected: bytes, found: card.model.bytes },
     );
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Friendly predictions
-
-export interface ClassPrediction {
-  /** The label's name. */
-  label: string;
-  /** The label's index in `card.outputs.labels`. */
-  index: number;
-  /** Probability per label name. */
-  probabilities: Record<string, number>;
-}
-
-export interface ValuePrediction {
-  value: number;
-  unit?: string;
-}
-
-function outputOf(card: ModelCard, outputs: Outputs, name: string | undefined, field: string): OutputTensor {
-  const t = name === undefined ? undefined : outputs[name];
-  if (!t) {
-    throw new MlPredictError(
-      'CARD_INVALID',
-      `Model card ${quote(card.name)} names output ${quote(name)} in ${field}, but the model gave ${Object.keys(outputs).map((k) => quote(k)).join(', ') || 'no outputs'}.`,
-    );
-  }
-  return t;
-}
-
-/**
- * Raw outputs → one friendly prediction per row: the label and a probability per label for
- * classifiers, the value for regressors.
- */
-export function readPredictions(card: ModelCard, outputs: Outputs): ClassPrediction[] | ValuePrediction[] {
-  const o = card.outputs;
-  if (o.probabilities !== undefined && o.labels) {
-    const labels = o.labels;
-    const probs = outputOf(card, outputs, o.probabilities, 'outputs.probabilities');
-    const k = labels.length;
-    const rows = probs.data.length / k;
-    if (!Number.isInteger(rows) || probs.dims[probs.dims.length - 1] !== k) {
-      throw new MlPredictError(
-        'CARD_INVALID',
-        `Model card ${quote(card.name)} lists ${k} labels but output ${quote(o.probabilities)} has dims ${quote(probs.dims)}.`,
-      );
-    }
-    const data = probs.data as ArrayLike<number>;
-    const label = o.label !== undefined ? outputs[o.label] : undefined;
-    const out: ClassPrediction[] = [];
-    for (let r = 0; r < rows; r++) {
-      const p: Record<string, number> = {};
-      let best = 0;
-      for (let j = 0; j < k; j++) {
-        p[labels[j]!] = data[r * k + j]!;
-        if (data[r * k + j]! > data[r * k + best]!) best = j;
-      }
-      let index = best;
-      if (label && label.type !== 'string') {
-        const v = Number(label.data[r] as number | bigint);
-        if (Number.isInteger(v) && v >= 0 && v < k) index = v;
-      } else if (label && label.type === 'string') {
-        const i = labels.indexOf((label.data as string[])[r]!);
-        if (i >= 0) index = i;
-      }
-      out.push({ label: labels[index]!, index, probabilities: p });
-    }
-    return out;
-  }
-  if (o.value !== undefined) {
-    const t = outputOf(card, outputs, o.value, 'outputs.value');
-    const data = t.data as ArrayLike<number | bigint>;
-    return Array.from({ length: data.length }, (_, i) => (o.unit ? { value: Number(data[i]), unit: o.unit } : { value: Number(data[i]) }));
-  }
-  throw new MlPredictError(
-    'CARD_INVALID',
-    `Model card ${quote(card.name)} (task ${quote(card.task)}) names neither "outputs.probabilities" with "outputs.labels" nor "outputs.value"; there is no friendly form for it.`,
-  );
 }

@@ -256,3 +256,12 @@ export function interpret(card: ModelCard, outputs: Outputs, row = 0): Interpret
   }
   throw invalidArgument(`Model "${cardName(card)}" has task ${quote(card.task)}; only classification and regression results can be interpreted.`);
 }
+
+/** Every row of a model's outputs, read as its card describes them (see interpret). */
+export function interpretRows(card: ModelCard, outputs: Outputs): Interpretation[] {
+  const o = card.outputs;
+  const first = [o.probabilities, o.label, o.value].map((n) => (n === undefined ? undefined : outputs[n])).find((t) => t !== undefined);
+  const t = first ?? Object.values(outputs)[0];
+  const rows = !t || t.dims.length === 0 ? 1 : (t.dims[0] ?? 0);
+  return Array.from({ length: rows }, (_, r) => interpret(card, outputs, r));
+}

@@ -8,10 +8,11 @@ import { parseBackendOption, resolveThreads } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
 import { nextCallId, sharedSession, type SharedSession } from '../worker/host.js';
 import type { LoadRequest, WireSource } from '../worker/protocol.js';
-import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource } from '../types.js';
+import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, ValuesPrediction } from '../types.js';
 import { predictBatch } from '../batch/predict-batch.js';
 import { base64ToHex, parseIntegrity } from './integrity.js';
 import { checkCardMatches, validateCard } from './card.js';
+import { cardToInputs, interpretRows, type CardValues, type FeatureValue } from './interpret.js';
 
 const OPTION_KEYS = [
   'backend',
@@ -121,9 +122,16 @@ export class ModelHandle implements Model {
     });
   }
 
-  /** Chunked predictions over a worker pool: lib/batch/predict-batch.ts. */
-  predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs> {
-    return predictBatch(this, inputs, options);
+  async predictValues(
+    values: CardValues | readonly Readonly<Record<string, FeatureValue | undefined>>[],
+    options?: PredictOptions,
+  ): Promise<ValuesPrediction> {
+    const card = this.info.card;
+    if (!card) {
+      throw new MlPredictError('INVALID_ARGUMENT', `Model "${this.info.name}" has no card, so its values cannot be read: load it with a card (or from a registry), or call predict() with its inputs ${oneOf(this.info.inputs.map((i) => i.name))}.`);
+    }
+    const outputs = await this.predict(cardToInputs(card, values), options);
+    return { outputs, results: interpretRows(card, outputs) };
   }
 
   /** Chunked predictions over a worker pool: lib/batch/predict-batch.ts. */

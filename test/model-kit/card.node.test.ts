@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MlPredictError } from '../../lib/errors.js';
-import { checkCardMatches, readPredictions, validateCard, type ModelCard } from '../../lib/model/card.js';
+import { checkCardMatches, validateCard, type ModelCard } from '../../lib/model/card.js';
+import { interpretRows } from '../../lib/model/interpret.js';
 import { validateRegistry } from '../../lib/model/registry.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'public', 'models');
@@ -105,28 +106,32 @@ describe('checkCardMatches', () => {
   });
 });
 
-describe('readPredictions', () => {
+describe('interpretRows (friendly predictions)', () => {
   it('gives label names with a probability per label for classifiers', () => {
     const card = load('iris-1.0.0.card.json');
-    const rows = readPredictions(card, {
+    const rows = interpretRows(card, {
       label: { data: BigInt64Array.of(2n, 0n), dims: [2], type: 'int64' },
       probabilities: { data: Float32Array.of(0, 0.25, 0.75, 1, 0, 0), dims: [2, 3], type: 'float32' },
     });
     expect(rows).toEqual([
-      { label: 'virginica', index: 2, probabilities: { setosa: 0, versicolor: 0.25, virginica: 0.75 } },
-      { label: 'setosa', index: 0, probabilities: { setosa: 1, versicolor: 0, virginica: 0 } },
+      { kind: 'classification', label: 'virginica', probabilities: { setosa: 0, versicolor: 0.25, virginica: 0.75 } },
+      { kind: 'classification', label: 'setosa', probabilities: { setosa: 1, versicolor: 0, virginica: 0 } },
     ]);
   });
 
   it('gives values with their unit for regressors', () => {
     const card = load('house-price-1.0.0.card.json');
-    expect(readPredictions(card, { value: { data: Float32Array.of(21.5), dims: [1, 1], type: 'float32' } })).toEqual([{ value: 21.5, unit: '1000 USD (1970)' }]);
+    expect(interpretRows(card, { value: { data: Float32Array.of(21.5), dims: [1, 1], type: 'float32' } })).toEqual([
+      { kind: 'regression', value: 21.5, unit: '1000 USD (1970)' },
+    ]);
   });
 
   it('says which output is missing', () => {
     const card = load('iris-1.0.0.card.json');
-    const e = failure(() => readPredictions(card, { scores: { data: Float32Array.of(1), dims: [1], type: 'float32' } }));
-    expect(e.message).toBe('Model card "iris" names output "probabilities" in outputs.probabilities, but the model gave "scores".');
+    const e = failure(() => interpretRows(card, { scores: { data: Float32Array.of(1), dims: [1], type: 'float32' } }));
+    expect(e.code).toBe('CARD_INVALID');
+    expect(e.message).toMatch(/output "(label|probabilities)" is not among/);
+    expect(e.message).toMatch(/"scores"/);
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { describe, expect, it } from 'vitest';
-import { openRegistry, readPredictions, textToTensor, type ClassPrediction, type Inputs, type ModelCard } from '../../lib/index.js';
+import { interpretRows, openRegistry, textToTensor, type ClassificationResult, type Inputs, type ModelCard } from '../../lib/index.js';
 
 const TRAINED = ['sentiment-logreg', 'sentiment-svm', 'sentiment-tree', 'breast-cancer', 'house-price', 'iris', 'digits'];
 
@@ -39,10 +39,10 @@ describe('trained models in the browser', () => {
       expect(out[key]!.dims, `${name} ${key}`).toEqual(direct[key]!.dims);
       expect(Array.from(out[key]!.data as ArrayLike<number | bigint>), `${name} ${key}`).toEqual(Array.from(direct[key]!.data as ArrayLike<number | bigint>));
     }
-    const friendly = readPredictions(card, out);
+    const friendly = interpretRows(card, out);
     expect(friendly).toHaveLength((card.examples as unknown[]).length);
     if (card.outputs.labels) {
-      for (const row of friendly as ClassPrediction[]) {
+      for (const row of friendly as ClassificationResult[]) {
         const best = Object.entries(row.probabilities).sort((a, b) => b[1] - a[1])[0]![0];
         expect(row.label).toBe(best);
         expect(Object.values(row.probabilities).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
@@ -55,7 +55,7 @@ describe('trained models in the browser', () => {
     for (const name of ['sentiment-logreg', 'sentiment-svm']) {
       const model = await registry.load(name, { backend: 'wasm', cache: 'none' });
       const out = await model.predict({ tokens: textToTensor(['A wonderful film, beautifully acted and very moving.', 'The plot was boring and the acting was awful.']) });
-      expect((readPredictions(model.info.card!, out) as ClassPrediction[]).map((r) => r.label), name).toEqual(['positive', 'negative']);
+      expect((interpretRows(model.info.card!, out) as ClassificationResult[]).map((r) => r.label), name).toEqual(['positive', 'negative']);
       await model.dispose();
     }
   });

@@ -4,7 +4,7 @@
  * errors for an unknown name, malformed JSON, a card for other bytes and a wrong sha256.
  */
 import { describe, expect, it } from 'vitest';
-import { openRegistry, readPredictions, textToTensor, type ClassPrediction, type ValuePrediction } from '../../lib/index.js';
+import { interpretRows, openRegistry, textToTensor, type ClassificationResult, type RegressionResult } from '../../lib/index.js';
 import { putFile, rejection } from '../helpers.js';
 
 const REGISTRY = '/models/registry.json';
@@ -51,7 +51,9 @@ describe('openRegistry', () => {
     const card = model.info.card!;
     const pre = card.input.kind === 'text' ? card.input.preprocessing : undefined;
     const out = await model.predict({ tokens: textToTensor(['A wonderful, moving film. I loved it.', 'Boring, awful and a waste of time.'], pre) });
-    const rows = readPredictions(card, out) as ClassPrediction[];
+    const { results } = await model.predictValues('A wonderful, moving film. I loved it.');
+    expect((results[0] as ClassificationResult).label).toBe('positive');
+    const rows = interpretRows(card, out) as ClassificationResult[];
     expect(rows.map((r) => r.label)).toEqual(['positive', 'negative']);
     for (const r of rows) expect(r.probabilities.negative! + r.probabilities.positive!).toBeCloseTo(1, 5);
     await model.dispose();
@@ -66,7 +68,7 @@ describe('openRegistry', () => {
     const house = await registry.load('house-price', { backend: 'wasm', cache: 'none' });
     const card = house.info.card!;
     const example = (card.examples as { features: number[]; value: number }[])[0]!;
-    const [row] = readPredictions(card, await house.predict({ features: [example.features] })) as ValuePrediction[];
+    const [row] = interpretRows(card, await house.predict({ features: [example.features] })) as RegressionResult[];
     expect(row!.unit).toBe('1000 USD (1970)');
     expect(Math.abs(row!.value - example.value)).toBeLessThan(10);
     await house.dispose();
