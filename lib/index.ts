@@ -9,6 +9,20 @@ export type { CachedModel, StorageInfo, PrefetchOptions } from './cache/manage.j
 export type { PrefetchReply } from './worker/protocol.js';
 export { MlPredictError, isMlPredictError, ERROR_CODES } from './errors.js';
 export type { MlPredictErrorCode } from './errors.js';
+export { createBatchJob, getBatchJob, listBatchJobs, resumeBatchJobs, batchJobEvents, BatchJob } from './batch/jobs.js';
+export type {
+  BatchJobOptions,
+  BatchJobRecord,
+  BatchJobStatus,
+  BatchJobModel,
+  BatchJobCsv,
+  BatchRunOptions,
+  BatchSummary,
+  BatchJobEventMap,
+  ResultChunk,
+  RowError,
+  RowErrorKind,
+} from './batch/types.js';
 export type {
   BackendAttempt,
   BackendName,
@@ -24,6 +38,8 @@ export type {
   Model,
   ModelInfo,
   ValuesPrediction,
+  BatchProgress,
+  PredictBatchOptions,
   ModelSource,
   Outputs,
   OutputTensor,
