@@ -16,8 +16,10 @@ import { startServer, ROOT } from './server.js';
 import { writeReport } from './report.js';
 import type { CaseResult, Ctx, Report } from './types.js';
 import { p1 } from './cases/p1-latency.js';
+import { p2 } from './cases/p2-batch.js';
 import { p3 } from './cases/p3-first-prediction.js';
 import { p4 } from './cases/p4-long-tasks.js';
+import { p5 } from './cases/p5-sizes.js';
 import { p6 } from './cases/p6-cycles.js';
 import { p7 } from './cases/p7-auto-backend.js';
 
@@ -25,8 +27,10 @@ type CaseFn = (ctx: Ctx) => Promise<CaseResult>;
 
 const CASES: Record<string, { title: string; run: CaseFn }> = {
   P1: { title: 'Predict latency', run: p1 },
+  P2: { title: 'Batch throughput', run: p2 },
   P3: { title: 'Time to first prediction', run: p3 },
   P4: { title: 'Main-thread long tasks', run: p4 },
+  P5: { title: 'Sizes (min + gzip)', run: p5 },
   P6: { title: 'Load/dispose cycles', run: p6 },
   P7: { title: "backend: 'auto' vs the best fixed backend", run: p7 },
 };

@@ -92,6 +92,8 @@ export interface BatchSpec {
   variant: 'raw' | number;
   /** The model's input name (raw). */
   input: string;
+  /** ml-predict: wasm threads per worker (default 'auto'). */
+  threads?: number | 'auto';
 }
 
 export interface BatchResult {

@@ -1,0 +1,45 @@
+// Size budgets, min+gzip, checked by `npm run size` (after `npm run build` and
+// `npm run demo:build`) and reported by `npm run bench` (case P5). onnxruntime-web is a peer
+// dependency, so size-limit leaves it out of every bundle. 1 KB = 1,000 bytes here.
+const esm = (config) => ({ ...config, format: 'esm' });
+
+export default [
+  {
+    name: 'core: import { loadModel } (main thread, without onnxruntime-web)',
+    path: 'dist/index.js',
+    import: '{ loadModel }',
+    gzip: true,
+    limit: '10 KB',
+    modifyEsbuildConfig: esm,
+  },
+  {
+    name: 'core: every export of ml-predict (main thread, without onnxruntime-web)',
+    path: 'dist/index.js',
+    import: '*',
+    gzip: true,
+    limit: '30 KB',
+    modifyEsbuildConfig: esm,
+  },
+  {
+    name: 'runtime worker script (without onnxruntime-web)',
+    path: 'dist/worker/runtime.js',
+    gzip: true,
+    limit: '20 KB',
+    modifyEsbuildConfig: esm,
+  },
+  {
+    name: "element: import 'ml-predict/ml-predict.js' (with lit)",
+    path: 'dist/element/define.js',
+    gzip: true,
+    limit: '40 KB',
+    modifyEsbuildConfig: esm,
+  },
+  {
+    // What renders the app; the runtime worker and onnxruntime-web load with the first model.
+    name: 'demo app shell: HTML + JS + CSS (without the runtime worker and onnxruntime-web)',
+    path: ['demo-dist/index.html', 'demo-dist/assets/*.js', 'demo-dist/assets/*.css', '!demo-dist/assets/ort*', '!demo-dist/assets/runtime-*'],
+    disablePlugins: ['@size-limit/esbuild'],
+    gzip: true,
+    limit: '80 KB',
+  },
+];

@@ -1,0 +1,101 @@
+/**
+ * P5 sizes, minified + gzipped, against the budgets of .size-limit.js: the library is built
+ * with the package's own tsc config and the demo with its vite config, both into
+ * bench/.tmp/size/ (so a bench run never replaces the dist/ or demo-dist/ someone else is
+ * using), then size-limit measures them with the same checks `npm run size` runs.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT } from '../server.js';
+import type { CaseResult, Ctx, Row, Target } from '../types.js';
+
+const run = promisify(execFile);
+const OUT = resolve(ROOT, 'bench/.tmp/size');
+
+interface SizeResult {
+  name: string;
+  passed?: boolean;
+  size: number;
+  sizeLimit?: number;
+}
+
+async function step(what: string, file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  try {
+    const { stdout } = await run(file, args, { cwd: ROOT, env: { ...process.env, ...env }, maxBuffer: 32 * 1024 * 1024 });
+    return stdout;
+  } catch (e) {
+    const err = e as { stdout?: string; stderr?: string; message: string };
+    // size-limit exits 1 when a budget is exceeded but still prints its JSON.
+    if (what === 'size-limit' && err.stdout?.trim().startsWith('[')) return err.stdout;
+    const detail = `${err.stderr ?? ''}\n${err.stdout ?? ''}`.split('\n').filter((l) => /error/i.test(l)).slice(0, 5).join(' ');
+    throw new Error(`${what} failed: ${detail || err.message}`);
+  }
+}
+
+export async function p5(ctx: Ctx): Promise<CaseResult> {
+  const started = Date.now();
+  const rows: Row[] = [];
+  const targets: Target[] = [];
+  const notes: string[] = [];
+  rmSync(OUT, { recursive: true, force: true });
+  mkdirSync(OUT, { recursive: true });
+  const node = process.execPath;
+  ctx.log('P5 building the library (tsc) and the demo (vite build)…');
+  const [lib, demo] = await Promise.allSettled([
+    step('library build (tsc -p tsconfig.build.json)', node, [
+      resolve(ROOT, 'node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      join(OUT, 'dist'),
+      '--declaration',
+      'false',
+      '--sourceMap',
+      'false',
+      '--inlineSources',
+      'false',
+    ]),
+    step('demo build (vite build)', node, [resolve(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'demo/vite.config.ts'], {
+      DEMO_OUT_DIR: join(OUT, 'demo-dist'),
+      DEMO_QUIET: '1',
+    }),
+  ]);
+  if (lib.status === 'rejected') throw lib.reason;
+  if (demo.status === 'rejected') notes.push(`The demo app shell was not measured: ${String(demo.reason).slice(0, 300)}`);
+  // The repo's checks, resolved against the builds above (paths are relative to the config file).
+  writeFileSync(
+    join(OUT, '.size-limit.js'),
+    demo.status === 'fulfilled'
+      ? `export { default } from '../../../.size-limit.js';\n`
+      : `import checks from '../../../.size-limit.js';\nexport default checks.filter((c) => !JSON.stringify(c.path).includes('demo-dist'));\n`,
+  );
+  const stdout = await step('size-limit', node, [resolve(ROOT, 'node_modules/size-limit/bin.js'), '--json', '--config', join(OUT, '.size-limit.js')]);
+  const results = JSON.parse(stdout) as SizeResult[];
+  for (const r of results) {
+    rows.push({
+      group: r.name,
+      variant: 'min + gzip',
+      unit: 'bytes',
+      value: r.size,
+      ratio: r.sizeLimit ? Math.round((r.size / r.sizeLimit) * 100) / 100 : undefined,
+      vs: r.sizeLimit ? `budget ${r.sizeLimit} bytes` : undefined,
+      note: r.sizeLimit ? `budget ${(r.sizeLimit / 1000).toFixed(0)} KB: ${r.passed ? 'within' : 'over'}` : undefined,
+    });
+  }
+  const core = results.find((r) => r.name.startsWith('core: import { loadModel }'));
+  if (core) {
+    targets.push({
+      case: 'P5',
+      target: 'core library (main thread, without onnxruntime-web) ≤ 10 KB min+gz',
+      measured: `${(core.size / 1000).toFixed(2)} KB for import { loadModel }; ${(results.find((r) => r.name.startsWith('core: every'))!.size / 1000).toFixed(2)} KB for every export`,
+      met: core.size <= 10_000,
+    });
+  }
+  for (const r of results) {
+    if (r.passed === false && r !== core) notes.push(`Over budget: ${r.name}: ${r.size} bytes > ${r.sizeLimit}.`);
+  }
+  notes.push('Sizes are bytes after esbuild minification (ESM) and gzip level 9, measured by size-limit with the checks in .size-limit.js; the demo shell is the built files as served.');
+  return { id: 'P5', title: 'Sizes (min + gzip)', rows, targets, notes, seconds: (Date.now() - started) / 1000 };
+}
