@@ -38,6 +38,7 @@ export type {
   Model,
   ModelInfo,
   ValuesPrediction,
+  MonitorOptions,
   BatchProgress,
   PredictBatchOptions,
   ModelSource,
@@ -131,6 +132,8 @@ export type {
   DriftSnapshot,
 } from './evaluate/drift.js';
 export { compareOutputs, compareResults, AgreementTracker, decide, AGREEMENT_DEFAULTS } from './evaluate/agreement.js';
+export { compareModels } from './evaluate/compare.js';
+export type { CompareOptions } from './evaluate/compare.js';
 export type {
   ComparableResult,
   AgreementOptions,

@@ -1,6 +1,7 @@
 /** Public types of ml-predict. */
 import type { ModelCard } from './model/card.js';
 import type { CardValues, FeatureValue, Interpretation } from './model/interpret.js';
+import type { DriftOptions, DriftReport } from './evaluate/drift.js';
 
 export type BackendName = 'wasm' | 'webgpu';
 export type BackendOption = 'auto' | BackendName | readonly BackendName[];
@@ -161,6 +162,13 @@ export interface PredictBatchOptions {
   onProgress?: (progress: BatchProgress) => void;
 }
 
+export interface MonitorOptions {
+  /** Rows kept in the reservoir sample; default 1,000. */
+  capacity?: number;
+  /** Seed of the reservoir's random choices (reproducible tests). */
+  seed?: number;
+}
+
 /** Outputs of a prediction from card values, with each row read as the card describes it. */
 export interface ValuesPrediction {
   outputs: Outputs;
@@ -176,6 +184,14 @@ export interface Model {
    * values by name, one record or several, or a text) and returns the friendly results too.
    */
   predictValues(values: CardValues | readonly Readonly<Record<string, FeatureValue | undefined>>[], options?: PredictOptions): Promise<ValuesPrediction>;
+  /**
+   * Starts monitoring live inputs for drift (a model with a "features" card): the runtime worker
+   * keeps a uniform reservoir sample of input rows (default 1,000) and counts predicted labels;
+   * raw rows are not kept beyond that sample.
+   */
+  monitor(options?: MonitorOptions): Promise<void>;
+  /** Drift of the live inputs seen since monitor() against the card's reference statistics. */
+  driftReport(options?: DriftOptions): Promise<DriftReport & { observed: number }>;
   /** Predicts many rows in chunks (several workers, order kept); the outputs equal one `predict` on all rows. Rows may be given as `number[][]` for a model with one input. */
   predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs>;
   dispose(): Promise<void>;

@@ -7,8 +7,9 @@ import { abortError, MlPredictError, oneOf, quote, throwIfAborted } from '../err
 import { parseBackendOption, resolveThreads } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
 import { nextCallId, sharedSession, type SharedSession } from '../worker/host.js';
-import type { LoadRequest, WireSource } from '../worker/protocol.js';
-import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, ValuesPrediction } from '../types.js';
+import type { LoadRequest, MonitorConfig, WireSource } from '../worker/protocol.js';
+import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
+import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, ValuesPrediction, MonitorOptions } from '../types.js';
 import { predictBatch } from '../batch/predict-batch.js';
 import { base64ToHex, parseIntegrity } from './integrity.js';
 import { checkCardMatches, validateCard } from './card.js';
@@ -132,6 +133,37 @@ export class ModelHandle implements Model {
     }
     const outputs = await this.predict(cardToInputs(card, values), options);
     return { outputs, results: interpretRows(card, outputs) };
+  }
+
+  async monitor(options: MonitorOptions = {}): Promise<void> {
+    const card = this.info.card;
+    if (!card || card.input.kind !== 'features' || !card.reference) {
+      throw new MlPredictError(
+        'INVALID_ARGUMENT',
+        `Model "${this.info.name}" cannot be monitored for drift: that needs a card with "features" input and reference statistics${card ? ` (its input is ${quote(card.input.kind)}${card.reference ? '' : ', and it has no reference'})` : ' (it has none)'}.`,
+      );
+    }
+    const config: MonitorConfig = {
+      input: card.input.tensor,
+      features: card.input.features.map((f) => f.name),
+      labelOutput: card.outputs.label,
+      probabilities: card.outputs.probabilities,
+      labels: card.outputs.labels,
+      capacity: options.capacity,
+      seed: options.seed,
+    };
+    this.shared.monitorConfig = config;
+    const lease = await this.shared.acquire();
+    await lease.worker.call((api) => api.monitor(lease.reply.sessionId, config));
+  }
+
+  async driftReport(options?: DriftOptions): Promise<DriftReport & { observed: number }> {
+    const reference = this.info.card?.reference;
+    if (!this.shared.monitorConfig || !reference) {
+      throw new MlPredictError('INVALID_ARGUMENT', `Model "${this.info.name}" is not monitored: call monitor() first.`);
+    }
+    const lease = await this.shared.acquire();
+    return lease.worker.call((api) => api.driftReport(lease.reply.sessionId, reference, options));
   }
 
   /** Chunked predictions over a worker pool: lib/batch/predict-batch.ts. */

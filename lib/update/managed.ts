@@ -13,7 +13,9 @@ import { cardToInputs, defaultValues, interpret, type Interpretation } from '../
 import { checkCardMatches, validateCard, type ModelCard } from '../model/card.js';
 import { loadModel } from '../model/load.js';
 import { registryFromDocument, type Registry, type ResolvedVersion } from '../model/registry.js';
-import type { Inputs, LoadOptions, Model, Outputs } from '../types.js';
+import type { Inputs, LoadOptions, Model, MonitorOptions, Outputs } from '../types.js';
+import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
+import { AgreementTracker, decide, type AgreementReport, type PromotionDecision } from '../evaluate/agreement.js';
 import { fingerprint, readState, writeState, type ManagedState } from './state.js';
 
 export type UpdatePolicy = 'prompt' | 'auto' | 'shadow';
@@ -27,6 +29,8 @@ export interface ManagedModelOptions extends Omit<LoadOptions, 'card' | 'integri
   /** The alias whose version is evaluated in shadow (policy 'shadow'); default "candidate". */
   candidateAlias?: string;
   shadow?: ShadowOptions;
+  /** Monitor live inputs for drift against each active version's card (see Model.monitor). */
+  monitor?: boolean | MonitorOptions;
   onProgress?: LoadOptions['onProgress'];
 }
 
@@ -66,15 +70,10 @@ export interface VersionsState {
   versions: string[];
 }
 
-export interface ShadowReport {
+/** Agreement of the shadowed candidate (b) with the active version (a), and what it means. */
+export interface ShadowReport extends AgreementReport {
   candidate: string;
-  compared: number;
-  agreed: number;
-  agreement: number;
-  meanAbsProbabilityDiff: number;
-  activeLatencyMs: number;
-  candidateLatencyMs: number;
-  decision: 'wait' | 'promote' | 'reject';
+  decision: PromotionDecision['decision'];
   reason: string;
 }
 
@@ -128,7 +127,7 @@ export class ManagedModel extends EventTarget {
   private slot: Slot;
   private previous: Slot | undefined;
   private candidate: Slot | undefined;
-  private shadowStats = { compared: 0, agreed: 0, absDiff: 0, activeMs: 0, candidateMs: 0 };
+  private tracker = new AgreementTracker();
   private checking: Promise<UpdateCheck> | undefined;
   private disposed = false;
 
@@ -275,7 +274,7 @@ export class ManagedModel extends EventTarget {
     }
     if (this.candidate) void this.candidate.model.dispose();
     this.candidate = prepared;
-    this.shadowStats = { compared: 0, agreed: 0, absDiff: 0, activeMs: 0, candidateMs: 0 };
+    this.tracker = new AgreementTracker();
     if (this.options.policy === 'auto') {
       await this.applyUpdate();
       return { status: 'applied', version: target };
@@ -320,29 +319,19 @@ export class ManagedModel extends EventTarget {
     return target;
   }
 
+  /** Drift of the live inputs since the active version started serving (needs the `monitor` option). */
+  driftReport(options?: DriftOptions): Promise<DriftReport & { observed: number }> {
+    this.assertOpen();
+    return this.slot.model.driftReport(options);
+  }
+
   /** Agreement of the shadowed candidate with the active version so far. */
   shadowReport(): ShadowReport | undefined {
     if (!this.candidate) return undefined;
-    const s = this.shadowStats;
-    const { threshold = 0.95, minInputs = 200 } = this.options.shadow ?? {};
-    const agreement = s.compared ? s.agreed / s.compared : 0;
-    let decision: ShadowReport['decision'] = 'wait';
-    let reason = `${s.compared} of ${minInputs} inputs compared`;
-    if (s.compared >= minInputs) {
-      decision = agreement >= threshold ? 'promote' : 'reject';
-      reason = `agreement ${agreement.toFixed(3)} ${decision === 'promote' ? '≥' : '<'} ${threshold} over ${s.compared} inputs`;
-    }
-    return {
-      candidate: this.candidate.version,
-      compared: s.compared,
-      agreed: s.agreed,
-      agreement,
-      meanAbsProbabilityDiff: s.compared ? s.absDiff / s.compared : 0,
-      activeLatencyMs: s.compared ? s.activeMs / s.compared : 0,
-      candidateLatencyMs: s.compared ? s.candidateMs / s.compared : 0,
-      decision,
-      reason,
-    };
+    const { threshold, minInputs } = this.options.shadow ?? {};
+    const report = this.tracker.report();
+    const { decision, reason } = decide(report, { threshold, minInputs });
+    return { ...report, candidate: this.candidate.version, decision, reason };
   }
 
   async dispose(): Promise<void> {
@@ -354,7 +343,7 @@ export class ManagedModel extends EventTarget {
   private shadow(inputs: Inputs, activeResult: Interpretation | undefined, activeMs: number): void {
     const candidate = this.candidate!;
     const rate = this.options.shadow?.sampleRate ?? 1;
-    if (Math.random() >= rate) return;
+    if (!activeResult || Math.random() >= rate) return;
     const started = performance.now();
     candidate.inflight++;
     candidate.model
@@ -362,28 +351,13 @@ export class ManagedModel extends EventTarget {
       .then((outputs) => {
         if (this.candidate !== candidate) return;
         const result = this.read(candidate.card, outputs);
-        const s = this.shadowStats;
-        s.compared++;
-        s.activeMs += activeMs;
-        s.candidateMs += performance.now() - started;
-        if (activeResult && result) {
-          if (activeResult.kind === 'classification' && result.kind === 'classification') {
-            if (activeResult.label === result.label) s.agreed++;
-            const labels = new Set([...Object.keys(activeResult.probabilities), ...Object.keys(result.probabilities)]);
-            let diff = 0;
-            for (const l of labels) diff += Math.abs((activeResult.probabilities[l] ?? 0) - (result.probabilities[l] ?? 0));
-            s.absDiff += labels.size ? diff / labels.size : 0;
-          } else if (activeResult.kind === 'regression' && result.kind === 'regression') {
-            const d = Math.abs(activeResult.value - result.value);
-            if (d <= 1e-6 + 1e-3 * Math.abs(activeResult.value)) s.agreed++;
-            s.absDiff += d;
-          }
-        }
+        if (!result) throw new MlPredictError('CARD_INVALID', `Version ${candidate.version}'s outputs cannot be read with its card.`);
+        this.tracker.add(activeResult, result, { a: activeMs, b: performance.now() - started });
         this.decideShadow();
       })
-      .catch(() => {
-        // A failing candidate is as good as a disagreeing one.
-        if (this.candidate === candidate) this.shadowStats.compared++;
+      .catch((e: unknown) => {
+        // A candidate that fails on live inputs is not promoted.
+        if (this.candidate === candidate) this.reject(candidate, `it failed on a live input: ${e instanceof Error ? e.message : String(e)}`);
       })
       .finally(() => {
         candidate.inflight--;
@@ -394,21 +368,16 @@ export class ManagedModel extends EventTarget {
   private decideShadow(): void {
     const report = this.shadowReport();
     if (!report || report.decision === 'wait') return;
-    const candidate = this.candidate!;
     this.emit('shadowreport', report);
-    if (report.decision === 'promote') {
-      void this.applyUpdate();
-    } else {
-      this.candidate = undefined;
-      this.retire(candidate);
-      this.state.bad[candidate.version] = {
-        code: 'SHADOW_REJECTED',
-        reason: report.reason,
-        registry: this.state.registry.fingerprint,
-        at: Date.now(),
-      };
-      void this.persist();
-    }
+    if (report.decision === 'promote') void this.applyUpdate();
+    else this.reject(this.candidate!, report.reason);
+  }
+
+  private reject(candidate: Slot, reason: string): void {
+    this.candidate = undefined;
+    this.retire(candidate);
+    this.state.bad[candidate.version] = { code: 'SHADOW_REJECTED', reason, registry: this.state.registry.fingerprint, at: Date.now() };
+    void this.persist();
   }
 
   private swap(next: Slot): void {
@@ -445,11 +414,13 @@ export class ManagedModel extends EventTarget {
         throw new MlPredictError(e instanceof MlPredictError ? e.code : 'INTERNAL', `Version ${resolved.version} of "${this.name}" failed its warm-up: ${why}`);
       }
     }
+    // Monitored after the warm-up, so that only live inputs are counted.
+    if (this.options.monitor) await model.monitor(this.options.monitor === true ? {} : this.options.monitor);
     return { version: resolved.version, model, card, inflight: 0, retired: false };
   }
 
   private loadOptions(): LoadOptions {
-    const { policy: _p, channel: _c, candidateAlias: _a, shadow: _s, ...rest } = this.options;
+    const { policy: _p, channel: _c, candidateAlias: _a, shadow: _s, monitor: _m, ...rest } = this.options;
     return rest;
   }
 

@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { abortError, MlPredictError } from '../errors.js';
-import { CONNECT, READY, installErrorTransfer, type ConnectMessage, type LoadReply, type LoadRequest, type RuntimeApi } from './protocol.js';
+import { CONNECT, READY, installErrorTransfer, type ConnectMessage, type LoadReply, type LoadRequest, type MonitorConfig, type RuntimeApi } from './protocol.js';
 import type { LoadProgress, LoadWarning } from '../types.js';
 
 /** How long a worker that holds no session lives on before it is ended (WebAssembly memory never shrinks). */
@@ -124,6 +124,8 @@ export class SharedSession {
   private waiters = 0;
   readonly progress = new Set<Listener<LoadProgress>>();
   readonly warnings = new Set<Listener<LoadWarning>>();
+  /** Drift monitoring to (re)start whenever a session is made, e.g. after a worker crash. */
+  monitorConfig: MonitorConfig | undefined;
 
   constructor(
     readonly key: string | undefined,
@@ -195,6 +197,10 @@ export class SharedSession {
       // Cancelled after the worker had already made the session: nobody will use it.
       void worker.call((api) => api.release(reply.sessionId)).catch(() => undefined).finally(() => worker.unhold());
       throw abortError();
+    }
+    if (this.monitorConfig) {
+      const config = this.monitorConfig;
+      await worker.call((api) => api.monitor(reply.sessionId, config));
     }
     this.lease_ = { reply, worker };
     return this.lease_;

@@ -5,6 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { fromWire, MlPredictError, toWire, type WireError } from '../errors.js';
+import type { DriftOptions, DriftReference, DriftReport } from '../evaluate/drift.js';
 import type {
   BackendName,
   BackendReport,
@@ -61,6 +62,21 @@ export interface PredictRequest {
   feeds: Record<string, Tensor>;
 }
 
+/** Drift monitoring of one session's live inputs (see lib/evaluate/drift.ts). */
+export interface MonitorConfig {
+  /** The input tensor holding the feature rows ([N, features]). */
+  input: string;
+  features: string[];
+  /** Output with the predicted label (an index into `labels`, or a string). */
+  labelOutput?: string;
+  /** Output with a probability per label, used when there is no label output. */
+  probabilities?: string;
+  labels?: string[];
+  /** Rows kept in the reservoir sample; default 1,000. */
+  capacity?: number;
+  seed?: number;
+}
+
 export type ProgressCallback = (p: LoadProgress) => void;
 export type WarningCallback = (w: LoadWarning) => void;
 
@@ -74,6 +90,10 @@ export interface RuntimeApi {
   release(sessionId: number): Promise<void>;
   /** Aborts the load or predict with this call id, if it is still running. */
   abort(callId: number): void;
+  /** Starts (config) or stops (null) drift monitoring of a session's live inputs. */
+  monitor(sessionId: number, config: MonitorConfig | null): void;
+  /** Drift of the monitored inputs against a card's reference statistics. */
+  driftReport(sessionId: number, reference: DriftReference, options?: DriftOptions): DriftReport & { observed: number };
   /** Number of live sessions (for tests and benchmarks). */
   sessionCount(): number;
 }

@@ -13,6 +13,7 @@ import { deleteAll } from '../cache/store.js';
 import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
 import type { OutputTensor, Tensor, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
+import { DriftAccumulator, type DriftOptions, type DriftReference } from '../evaluate/drift.js';
 import {
   CONNECT,
   READY,
@@ -21,6 +22,7 @@ import {
   transferablesOf,
   type LoadReply,
   type LoadRequest,
+  type MonitorConfig,
   type PredictRequest,
   type ProgressCallback,
   type RuntimeApi,
@@ -34,6 +36,37 @@ interface SessionEntry {
   /** Tail of the run queue: session.run calls never overlap on one session. */
   queue: Promise<unknown>;
   released: boolean;
+  monitor?: { config: MonitorConfig; acc: DriftAccumulator };
+}
+
+/** Feeds one run's inputs and predicted labels to the session's drift monitor; never fails the run. */
+function observe(entry: SessionEntry, feeds: Record<string, Tensor>, out: Record<string, OutputTensor>): void {
+  const m = entry.monitor;
+  if (!m) return;
+  const t = feeds[m.config.input];
+  if (!t || Array.isArray(t.data) || t.dims.length !== 2) return;
+  const width = t.dims[1]!;
+  const data = t.data as Float32Array;
+  const rows = Array.from({ length: t.dims[0]! }, (_, r) => data.subarray(r * width, (r + 1) * width));
+  const names = m.config.labels;
+  let labels: string[] | undefined;
+  const label = m.config.labelOutput ? out[m.config.labelOutput] : undefined;
+  const probs = m.config.probabilities ? out[m.config.probabilities] : undefined;
+  if (label && label.data.length === rows.length) {
+    labels = Array.from(label.data as ArrayLike<number | bigint | string>, (v) => (typeof v === 'string' ? v : (names?.[Number(v)] ?? String(v))));
+  } else if (probs && names && probs.data.length === rows.length * names.length) {
+    const p = probs.data as Float32Array;
+    labels = rows.map((_, r) => {
+      let best = 0;
+      for (let j = 1; j < names.length; j++) if (p[r * names.length + j]! > p[r * names.length + best]!) best = j;
+      return names[best]!;
+    });
+  }
+  try {
+    m.acc.observe(rows, labels);
+  } catch {
+    // A row the monitor cannot use (wrong width) is not the caller's error: the prediction stands.
+  }
 }
 
 const sessions = new Map<number, SessionEntry>();
@@ -84,6 +117,7 @@ async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: A
     out[key] = { data: own, dims: [...tensor.dims], type: tensorTypeOf(tensor.type) };
     tensor.dispose();
   }
+  observe(entry, feeds, out);
   throwIfAborted(signal);
   return out;
 }
@@ -183,6 +217,17 @@ const api: RuntimeApi = {
 
   abort(callId: number) {
     controllers.get(callId)?.abort(new MlPredictError('ABORTED', 'The operation was aborted.'));
+  },
+
+  monitor(sessionId: number, config: MonitorConfig | null) {
+    const entry = entryOf(sessionId);
+    entry.monitor = config ? { config, acc: new DriftAccumulator(config.features, { capacity: config.capacity, seed: config.seed }) } : undefined;
+  },
+
+  driftReport(sessionId: number, reference: DriftReference, options?: DriftOptions) {
+    const m = entryOf(sessionId).monitor;
+    if (!m) throw new MlPredictError('INVALID_ARGUMENT', `Model "${entryOf(sessionId).name}" is not monitored: call monitor() first.`);
+    return { ...m.acc.report(reference, options), observed: m.acc.rows };
   },
 
   sessionCount: () => sessions.size,

@@ -195,13 +195,13 @@ describe('models as data', () => {
       // Same bytes, another version: identical behaviour, or the same scores with the labels swapped.
       await s.publish([{ version: '1.0.0', ...v1 }, { version: '1.0.1', bytes: v1.bytes, card: candidate }], { stable: '1.0.0', candidate: '1.0.1' });
       expect(await m.checkForUpdate()).toEqual({ status: 'shadowing', version: '1.0.1' });
-      const decided = event<{ decision: string; agreement: number; compared: number }>(m, 'shadowreport');
+      const decided = event<{ decision: string; agreement: number; inputs: number }>(m, 'shadowreport');
       for (let i = 0; i < 30; i++) {
         const r = await m.predict(text(sentences[i % sentences.length]!));
         expect(r.version).toBe('1.0.0'); // the candidate's outputs are never returned
       }
       const report = await decided;
-      expect(report.compared).toBe(30);
+      expect(report.inputs).toBe(30);
       if (promoted) {
         expect(report).toMatchObject({ decision: 'promote', agreement: 1 });
         await expect.poll(() => m.version).toBe('1.0.1');
