@@ -7,6 +7,6 @@ import { existsSync, rmSync } from 'node:fs';
 rmSync('dist', { recursive: true, force: true });
 execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
 if (existsSync('custom-elements-manifest.config.mjs')) {
-  execFileSync('npx', ['custom-elements-manifest', 'analyze', '--config', 'custom-elements-manifest.config.mjs'], { stdio: 'inherit' });
+  execFileSync('npm', ['run', '--silent', 'cem'], { stdio: 'inherit' });
 }
 console.log('dist/ built');
