@@ -1,6 +1,8 @@
 // Size budgets, min+gzip, checked by `npm run size` (after `npm run build` and
 // `npm run demo:build`) and reported by `npm run bench` (case P5). onnxruntime-web is a peer
-// dependency, so size-limit leaves it out of every bundle. 1 KB = 1,000 bytes here.
+// dependency, so size-limit leaves it out of every bundle. 1 KB = 1,000 bytes here. The core
+// budget is the project's target; the others are the sizes measured when they were set, plus
+// about 10 %, so that growth is noticed.
 const esm = (config) => ({ ...config, format: 'esm' });
 
 export default [
@@ -17,21 +19,21 @@ export default [
     path: 'dist/index.js',
     import: '*',
     gzip: true,
-    limit: '30 KB',
+    limit: '45 KB',
     modifyEsbuildConfig: esm,
   },
   {
     name: 'runtime worker script (without onnxruntime-web)',
     path: 'dist/worker/runtime.js',
     gzip: true,
-    limit: '20 KB',
+    limit: '17 KB',
     modifyEsbuildConfig: esm,
   },
   {
     name: "element: import 'ml-predict/ml-predict.js' (with lit)",
     path: 'dist/element/define.js',
     gzip: true,
-    limit: '40 KB',
+    limit: '29 KB',
     modifyEsbuildConfig: esm,
   },
   {
@@ -40,6 +42,6 @@ export default [
     path: ['demo-dist/index.html', 'demo-dist/assets/*.js', 'demo-dist/assets/*.css', '!demo-dist/assets/ort*', '!demo-dist/assets/runtime-*'],
     disablePlugins: ['@size-limit/esbuild'],
     gzip: true,
-    limit: '80 KB',
+    limit: '50 KB',
   },
 ];

@@ -5,8 +5,10 @@
 import type { FeedSpec } from './page/api.js';
 
 export interface BenchModel {
-  /** Short label for tables. */
+  /** Label for tables. */
   label: string;
+  /** A few words, for the chart. */
+  short: string;
   file: string;
   feeds: FeedSpec[];
   /** What one call computes, in words. */
@@ -19,6 +21,7 @@ export const modelUrl = (origin: string, file: string, kbps?: number): string =>
 /** Tiny: scikit-learn-style logistic regression (ai.onnx.ml LinearClassifier), 30 features, one row. */
 export const TINY: BenchModel = {
   label: 'tiny: breast-cancer logistic regression (1 KB)',
+  short: 'tiny LR',
   file: 'breast-cancer-1.0.0.onnx',
   feeds: [{ name: 'features', type: 'float32', dims: [1, 30] }],
   call: '1 row × 30 features',
@@ -28,6 +31,7 @@ export const TINY: BenchModel = {
 export function medium(rows: number): BenchModel {
   return {
     label: `medium: digits MLP (200 KB), ${rows} rows`,
+    short: `digits MLP ×${rows}`,
     file: 'digits-1.0.0.onnx',
     feeds: [{ name: 'pixels', type: 'float32', dims: [rows, 784] }],
     call: `${rows} images × 784 pixels`,
@@ -38,6 +42,7 @@ export function medium(rows: number): BenchModel {
 export function paddle(width: number): BenchModel {
   return {
     label: `third-party: PaddleOCR recogniser (10.8 MB), 1 line 48×${width}`,
+    short: `PaddleOCR 48×${width}`,
     file: 'paddleocr-rec-4.0.0.onnx',
     feeds: [{ name: 'x', type: 'float32', dims: [1, 3, 48, width] }],
     call: `1 × 3 × 48 × ${width} image`,
@@ -47,6 +52,7 @@ export function paddle(width: number): BenchModel {
 /** Silero VAD v5 (2.3 MB, MIT): one 32 ms frame of 16 kHz audio with its recurrent state. */
 export const SILERO: BenchModel = {
   label: 'third-party: Silero VAD (2.3 MB), one 32 ms frame',
+  short: 'Silero VAD',
   file: 'silero-vad-5.0.0.onnx',
   feeds: [
     { name: 'input', type: 'float32', dims: [1, 576] },

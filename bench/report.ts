@@ -9,7 +9,7 @@ import type { CaseResult, Report, Row } from './types.js';
 
 const fmt = (x: number | undefined, unit?: string): string => {
   if (x === undefined || Number.isNaN(x)) return '–';
-  if (unit === 'bytes') return x >= 1024 ? `${(x / 1024).toFixed(2)} KB` : `${x} B`;
+  if (unit === 'bytes') return x >= 1000 ? `${(x / 1000).toFixed(2)} KB` : `${x} B`;
   return String(x);
 };
 
@@ -71,33 +71,48 @@ export function markdown(report: Report, chart?: string): string {
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** A horizontal bar per compared row: its ratio to its baseline, with the 1× line. */
+/**
+ * One bar per compared row: its ratio to its baseline on a log scale, drawn from the 1× line
+ * (left: less than the baseline, right: more). Every ratio in the report is "lower is better"
+ * (times, bytes, heap), so green is at or below 1.05× and red above.
+ */
 export function chartSvg(report: Report): string {
   const bars = report.cases.flatMap((c) =>
     c.rows
-      .filter((r) => r.ratio !== undefined && Number.isFinite(r.ratio) && r.vs !== r.variant)
-      .map((r) => ({ label: `${c.id} ${r.group.split(/[,(]/)[0]!.trim()} — ${r.variant}`, ratio: r.ratio! })),
+      .filter((r) => r.ratio !== undefined && Number.isFinite(r.ratio) && r.ratio > 0 && r.vs !== r.variant)
+      .map((r) => ({ label: `${c.id} ${r.short ?? r.group} — ${r.variant}`, ratio: r.ratio! })),
   );
-  const width = 960;
-  const labelW = 520;
-  const rowH = 24;
-  const top = 48;
-  const height = top + bars.length * rowH + 40;
-  const max = Math.max(2, ...bars.map((b) => b.ratio));
-  const x = (v: number) => labelW + ((width - labelW - 60) * v) / max;
+  const width = 1000;
+  const labelW = 560;
+  const rowH = 22;
+  const top = 56;
+  const plotW = width - labelW - 70;
+  const height = top + bars.length * rowH + 44;
+  const lo = Math.min(0.1, ...bars.map((b) => b.ratio));
+  const hi = Math.max(10, ...bars.map((b) => b.ratio));
+  const x = (v: number) => labelW + (plotW * (Math.log10(v) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
   const parts: string[] = [];
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="100%" height="100%" fill="#fff"/>`);
-  parts.push(`<text x="12" y="22" font-size="15" font-weight="bold">ml-predict vs baselines: ratio of p50 (or value) to the baseline (${escape(report.machine.cpu)}, ${report.machine.cores} cores)</text>`);
+  parts.push(
+    `<text x="12" y="22" font-size="15" font-weight="bold">ml-predict benchmarks: each row's p50 (or value) ÷ its baseline's, log scale, lower is better</text>`,
+  );
+  for (const tick of [0.1, 0.3, 1, 3, 10, 30, 100, 300].filter((t) => t >= lo && t <= hi)) {
+    parts.push(`<line x1="${x(tick)}" y1="${top - 4}" x2="${x(tick)}" y2="${top + bars.length * rowH}" stroke="${tick === 1 ? '#000' : '#ddd'}"${tick === 1 ? ' stroke-dasharray="4 3"' : ''}/>`);
+    parts.push(`<text x="${x(tick)}" y="${top - 8}" text-anchor="middle" fill="#333">${tick}×</text>`);
+  }
   bars.forEach((b, i) => {
     const y = top + i * rowH;
-    parts.push(`<text x="${labelW - 8}" y="${y + 16}" text-anchor="end">${escape(b.label.slice(0, 80))}</text>`);
-    parts.push(`<rect x="${labelW}" y="${y + 4}" width="${Math.max(1, x(b.ratio) - labelW)}" height="${rowH - 8}" fill="${b.ratio <= 1.05 ? '#2b8a3e' : '#c92a2a'}"/>`);
-    parts.push(`<text x="${x(b.ratio) + 4}" y="${y + 16}">${b.ratio}×</text>`);
+    const x0 = Math.min(x(1), x(b.ratio));
+    const w = Math.max(1.5, Math.abs(x(b.ratio) - x(1)));
+    parts.push(`<text x="${labelW - 8}" y="${y + 15}" text-anchor="end">${escape(b.label.length > 88 ? `${b.label.slice(0, 87)}…` : b.label)}</text>`);
+    parts.push(`<rect x="${x0}" y="${y + 4}" width="${w}" height="${rowH - 8}" fill="${b.ratio <= 1.05 ? '#2b8a3e' : '#c92a2a'}"/>`);
+    parts.push(`<text x="${Math.max(x(1), x(b.ratio)) + 4}" y="${y + 15}">${b.ratio}×</text>`);
   });
-  parts.push(`<line x1="${x(1)}" y1="${top - 6}" x2="${x(1)}" y2="${top + bars.length * rowH}" stroke="#000" stroke-dasharray="4 3"/>`);
-  parts.push(`<text x="${x(1)}" y="${top - 10}" text-anchor="middle">1×</text>`);
-  parts.push(`<text x="12" y="${height - 12}" fill="#555">${escape(report.generatedAt.slice(0, 10))} · ${escape(report.machine.chromium)} · green ≤ 1.05×, red above (for throughput rows, higher is better)</text>`);
+  const m = report.machine;
+  parts.push(
+    `<text x="12" y="${height - 14}" fill="#555">${escape(`${report.generatedAt.slice(0, 10)} · ${report.mode} run · ${m.cpu}, ${m.cores} cores · ${m.chromium} · green ≤ 1.05×, red above`)}</text>`,
+  );
   parts.push('</svg>');
   return parts.join('\n');
 }

@@ -7,6 +7,8 @@ export interface Row {
   group: string;
   /** Which side, e.g. "ml-predict (worker)" or "onnxruntime-web, main thread (baseline)". */
   variant: string;
+  /** A shorter name for the group, for the chart. */
+  short?: string;
   unit: 'ms' | 'bytes' | 'count' | 'rows/s' | 'MB';
   p50?: number;
   p95?: number;

@@ -77,6 +77,7 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
         const s = summarize(samples.get(r.name)!);
         rows.push({
           group: model.label,
+          short: model.short,
           variant: r.name,
           unit: 'ms',
           p50: round(s.p50),

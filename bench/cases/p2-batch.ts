@@ -33,6 +33,7 @@ const VARIANTS: Variant[] = [
 
 interface BatchModel {
   label: string;
+  short: string;
   file: string;
 }
 
@@ -47,8 +48,12 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
   const heavyFile = `trees-${trees.trees}x${trees.depth}.onnx`;
   addFixture(heavyFile, treeEnsembleModel(trees.trees, trees.depth, 12));
   const models: BatchModel[] = [
-    { label: 'house-price GBM (150 trees of depth 3, 40 KB)', file: FILE },
-    { label: `random forest fixture (${trees.trees} trees of depth ${trees.depth}, ${((modelBytes(heavyFile)?.length ?? 0) / 1e6).toFixed(1)} MB)`, file: heavyFile },
+    { label: 'house-price GBM (150 trees of depth 3, 40 KB)', short: 'house-price GBM', file: FILE },
+    {
+      label: `random forest fixture (${trees.trees} trees of depth ${trees.depth}, ${((modelBytes(heavyFile)?.length ?? 0) / 1e6).toFixed(1)} MB)`,
+      short: `forest ${trees.trees}×${trees.depth}`,
+      file: heavyFile,
+    },
   ];
   const { context } = await ctx.browser();
   let missing: string | undefined;
@@ -79,6 +84,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
       const s = summarize(samples.get(v.name)!);
       rows.push({
         group: `${n.toLocaleString('en')} rows × 12 features: ${model.label}`,
+        short: `${model.short}, ${n.toLocaleString('en')} rows`,
         variant: v.name,
         unit: 'ms',
         p50: round(s.p50),

@@ -41,7 +41,7 @@ export async function p3(ctx: Ctx): Promise<CaseResult> {
   let model: BenchModel;
   if (ctx.quick) {
     addFixture('large-16.onnx', largeModel(16));
-    model = { label: 'fixture MatMul model (64 KB)', file: 'large-16.onnx', feeds: [{ name: 'x', type: 'float32', dims: [1, 1000] }], call: '1 row' };
+    model = { label: 'fixture MatMul model (64 KB)', short: 'fixture 64 KB', file: 'large-16.onnx', feeds: [{ name: 'x', type: 'float32', dims: [1, 1000] }], call: '1 row' };
   } else {
     model = paddle(160);
   }
@@ -97,6 +97,7 @@ export async function p3(ctx: Ctx): Promise<CaseResult> {
     const load = summarize(list.map((x) => x.loadMs));
     rows.push({
       group: model.label,
+      short: model.short,
       variant,
       unit: 'ms',
       p50: round(s.p50),

@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { build, type Rollup } from 'vite';
 import { ROOT } from '../server.js';
 import type { CaseResult, Ctx, Row, Target } from '../types.js';
 
@@ -32,6 +33,33 @@ async function step(what: string, file: string, args: string[], env: NodeJS.Proc
     const detail = `${err.stderr ?? ''}\n${err.stdout ?? ''}`.split('\n').filter((l) => /error/i.test(l)).slice(0, 5).join(' ');
     throw new Error(`${what} failed: ${detail || err.message}`);
   }
+}
+
+/**
+ * Where the bytes of `import { loadModel }` come from: the same entry bundled and minified by
+ * vite (rolldown), with each module's share of the rendered code.
+ */
+async function breakdown(dist: string): Promise<{ module: string; bytes: number }[]> {
+  const entry = join(OUT, 'entry-core.js');
+  writeFileSync(entry, `export { loadModel } from './dist/index.js';\n`);
+  const out = (await build({
+    configFile: false,
+    logLevel: 'silent',
+    root: OUT,
+    build: {
+      write: false,
+      minify: true,
+      lib: { entry, formats: ['es'], fileName: 'core' },
+      rollupOptions: { external: [/^onnxruntime-web/] },
+    },
+  })) as Rollup.RollupOutput | Rollup.RollupOutput[];
+  const chunk = (Array.isArray(out) ? out[0]! : out).output.find((o): o is Rollup.OutputChunk => o.type === 'chunk' && o.isEntry);
+  const byModule = new Map<string, number>();
+  for (const [id, m] of Object.entries(chunk?.modules ?? {})) {
+    const rel = id.startsWith(dist) ? id.slice(dist.length + 1) : (/node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(id)?.[1] ?? id);
+    byModule.set(rel, (byModule.get(rel) ?? 0) + m.renderedLength);
+  }
+  return [...byModule].map(([module, bytes]) => ({ module, bytes })).sort((a, b) => b.bytes - a.bytes);
 }
 
 export async function p5(ctx: Ctx): Promise<CaseResult> {
@@ -76,7 +104,8 @@ export async function p5(ctx: Ctx): Promise<CaseResult> {
   for (const r of results) {
     rows.push({
       group: r.name,
-      variant: 'min + gzip',
+      short: r.name.split(' (')[0],
+      variant: 'min + gzip vs budget',
       unit: 'bytes',
       value: r.size,
       ratio: r.sizeLimit ? Math.round((r.size / r.sizeLimit) * 100) / 100 : undefined,
@@ -92,6 +121,18 @@ export async function p5(ctx: Ctx): Promise<CaseResult> {
       measured: `${(core.size / 1000).toFixed(2)} KB for import { loadModel }; ${(results.find((r) => r.name.startsWith('core: every'))!.size / 1000).toFixed(2)} KB for every export`,
       met: core.size <= 10_000,
     });
+  }
+  try {
+    const parts = await breakdown(join(OUT, 'dist'));
+    const total = parts.reduce((a, p) => a + p.bytes, 0);
+    notes.push(
+      `Where import { loadModel } spends its bytes (minified, before gzip; ${total} bytes in all): ${parts
+        .slice(0, 10)
+        .map((p) => `${p.module} ${Math.round((p.bytes / total) * 100)} %`)
+        .join(', ')}.`,
+    );
+  } catch (e) {
+    notes.push(`No breakdown of the core bundle: ${e instanceof Error ? e.message : String(e)}`);
   }
   for (const r of results) {
     if (r.passed === false && r !== core) notes.push(`Over budget: ${r.name}: ${r.size} bytes > ${r.sizeLimit}.`);

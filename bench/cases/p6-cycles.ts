@@ -44,7 +44,7 @@ export async function p6(ctx: Ctx): Promise<CaseResult> {
       { group, variant: 'live worker targets after the idle delay', unit: 'count', value: after.targets },
       { group, variant: 'runtime workers started / ended during the cycles', unit: 'count', value: created, note: `${created} started, ${ended} ended` },
       { group, variant: 'main-thread JS heap before (after GC)', unit: 'MB', value: round(before.heap / 1e6) },
-      { group, variant: 'main-thread JS heap after (after GC)', unit: 'MB', value: round(after.heap / 1e6), ratio: round(after.heap / before.heap), vs: 'main-thread JS heap before (after GC)' },
+      { group, short: `${cycles} cycles`, variant: 'main-thread JS heap after (after GC)', unit: 'MB', value: round(after.heap / 1e6), ratio: round(after.heap / before.heap), vs: 'main-thread JS heap before (after GC)' },
     );
     notes.push(`${cycles} cycles took ${round(cyclesMs / 1000)} s (${round(cyclesMs / cycles)} ms per load → predict → dispose).`);
     targets.push({

@@ -43,6 +43,7 @@ export async function p7(ctx: Ctx): Promise<CaseResult> {
         const s = summarize(samples.get(r.name)!);
         rows.push({
           group: model.label,
+          short: model.short,
           variant: r.name === 'auto' ? `backend: 'auto' (picked ${picked.auto})` : `backend: '${r.name}'${r.name === best.name ? ' (best fixed)' : ''}`,
           unit: 'ms',
           p50: round(s.p50),
