@@ -61,3 +61,14 @@ export const SILERO: BenchModel = {
   ],
   call: '576 samples + state',
 };
+
+/** Medium, compute-heavy, small input: a random forest fixture (see bench/fixtures.ts), `rows` rows of 12 features. */
+export function forest(file: string, trees: number, depth: number, rows: number, mb: number): BenchModel {
+  return {
+    label: `medium: random forest fixture (${trees} trees of depth ${depth}, ${mb.toFixed(1)} MB), ${rows} rows`,
+    short: `forest ${trees}×${depth} ×${rows}`,
+    file,
+    feeds: [{ name: 'features', type: 'float32', dims: [rows, 12] }],
+    call: `${rows} rows × 12 features`,
+  };
+}

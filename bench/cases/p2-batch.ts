@@ -6,6 +6,7 @@
  * time; the raw call builds its one tensor in it). The same variants with one wasm thread per
  * worker show what the pool adds when the workers do not share the cores with their own threads.
  */
+import { cpus } from 'node:os';
 import { openBenchPage } from '../browser.js';
 import { modelUrl } from '../models.js';
 import { round, summarize } from '../stats.js';
@@ -60,6 +61,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
   for (const model of models) {
     const url = modelUrl(ctx.origin, model.file);
     const samples = new Map<string, number[]>(VARIANTS.map((v) => [v.name, []]));
+    const starts: number[] = [];
     for (let rep = 0; rep < reps && !missing; rep++) {
       const page = await openBenchPage(context, ctx.origin);
       try {
@@ -74,6 +76,8 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
           samples.get(v.name)!.push(r.ms);
           ctx.log(`P2 ${model.file} ${v.name}: ${Math.round(r.ms)} ms`);
         }
+        // Profiling: what each extra worker of the pool costs before it can take a chunk.
+        if (!missing) starts.push(await page.call('extraWorkerStart', url));
       } finally {
         await page.close();
       }
@@ -95,13 +99,27 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
         note: `${Math.round(n / (s.p50 / 1000)).toLocaleString('en')} rows/s`,
       });
     }
+    const start = summarize(starts);
+    rows.push({
+      group: `${n.toLocaleString('en')} rows × 12 features: ${model.label}`,
+      variant: 'start one more runtime worker and load the model in it (profiling: what the pool pays per extra worker)',
+      unit: 'ms',
+      p50: round(start.p50),
+      p95: round(start.p95),
+      n: start.n,
+    });
     const p50 = (i: number) => summarize(samples.get(VARIANTS[i]!.name)!).p50;
     const [one, two, oneT1, twoT1] = [p50(1), p50(2), p50(3), p50(4)];
+    const speedup = one / two;
     targets.push({
       case: 'P2',
       target: `2 workers ≥ 1.8× the throughput of 1 worker: ${model.label.split(' (')[0]}`,
-      measured: `${round(one / two)}× (1 worker ${round(one)} ms, 2 workers ${round(two)} ms; with 1 thread per worker: ${round(oneT1 / twoT1)}×)`,
-      met: one / two >= 1.8,
+      measured: `${round(speedup)}× (1 worker ${round(one)} ms, 2 workers ${round(two)} ms; with 1 wasm thread per worker: ${round(oneT1 / twoT1)}×)`,
+      met: speedup >= 1.8,
+      reason:
+        speedup < 1.8
+          ? `the second worker must start and load the model first (${round(start.p50)} ms at p50, measured alone) while the first works through the rows (${round(one)} ms in all), so it ${start.p50 >= one ? 'is not ready before the job ends' : `takes chunks only for the last ${round(one - start.p50)} ms`}, and its start (wasm compile, session create) takes CPU from the first; with the default threads each worker already runs ${Math.min(4, cpus().length)} wasm threads on the ${cpus().length} cores, so two workers share the same cores`
+          : undefined,
     });
   }
   if (missing) {

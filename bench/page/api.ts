@@ -13,7 +13,12 @@ export interface FeedSpec {
   value?: number;
 }
 
-export type RunnerKind = 'ml-predict' | 'raw';
+/**
+ * 'roundtrip': a comlink call to the page's runtime worker that does no work (open it after an
+ * ml-predict runner); 'worker-raw': onnxruntime-web in a plain worker, which reports its own
+ * session.run times (see innerTimes).
+ */
+export type RunnerKind = 'ml-predict' | 'raw' | 'roundtrip' | 'worker-raw';
 
 export interface RunnerSpec {
   kind: RunnerKind;
@@ -23,6 +28,8 @@ export interface RunnerSpec {
   backend?: BackendOption;
   /** ml-predict: the cache option (default 'none': the load is a download, not a cache read). */
   cache?: 'indexeddb' | 'none';
+  /** ml-predict: the threads option (default 'auto'). */
+  threads?: number | 'auto';
 }
 
 export interface OpenResult {
@@ -118,6 +125,14 @@ export interface BenchApi {
   setIdleTimeout(ms: number): void;
   clearCache(): Promise<void>;
   batch(spec: BatchSpec): Promise<BatchResult>;
+  /** Starts one more runtime worker and loads the model in it, as a batch pool does; ms until ready. */
+  extraWorkerStart(url: string): Promise<number>;
+  /** For a 'worker-raw' runner: session.run's own duration inside the worker, for every call so far (ms). */
+  innerTimes(id: string): number[];
+  /** Round trip to a plain worker that spins `busyMs` before replying, minus busyMs, `n` times (ms). */
+  wakeCost(busyMs: number, n: number): Promise<number[]>;
+  /** The WebGPU adapter's own description (vendor, architecture, …), or why there is none. */
+  gpuAdapter(): Promise<string>;
 }
 
 declare global {

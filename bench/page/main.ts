@@ -4,11 +4,12 @@
  * performance.now(). The runner drives it through `window.bench` (see api.ts).
  *
  * Query parameters: `ortProxy=1` turns on onnxruntime's `env.wasm.proxy` for the raw runners of
- * this page (it is a page-wide setting of onnxruntime, fixed at its first session).
+ * this page (it is a page-wide setting of onnxruntime, fixed at its first session); `threads=N`
+ * sets the raw runners' wasm threads.
  */
 import { counts, workersGone } from './counters.js';
 import { clearCache, loadModel, type Inputs, type LoadProgress, type Model } from 'ml-predict';
-import { setIdleTimeout } from '../../lib/worker/host.js';
+import { RuntimeWorker, runtimeWorker, setIdleTimeout } from '../../lib/worker/host.js';
 import type * as Ort from 'onnxruntime-web';
 import type {
   BatchResult,
@@ -26,6 +27,8 @@ import type {
 
 const params = new URLSearchParams(location.search);
 const ortProxy = params.get('ortProxy') === '1';
+/** `threads=N`: onnxruntime's wasm threads on this page (raw runners) instead of what ml-predict's 'auto' picks. */
+const ortThreads = params.has('threads') ? Number(params.get('threads')) : undefined;
 
 /** Deterministic pseudo-random numbers in [0, 1). */
 function seeded(seed: number): () => number {
@@ -85,7 +88,7 @@ function autoThreads(): number {
 
 function ort(): Promise<typeof Ort> {
   ortModule ??= (import('onnxruntime-web/wasm') as Promise<typeof Ort>).then((m) => {
-    m.env.wasm.numThreads = autoThreads();
+    m.env.wasm.numThreads = ortThreads ?? autoThreads();
     m.env.wasm.proxy = ortProxy;
     m.env.logLevel = 'error';
     return m;
@@ -128,7 +131,7 @@ async function rawRunner(url: string, feedSpecs: FeedSpec[]): Promise<Runner> {
 }
 
 async function libraryRunner(spec: RunnerSpec): Promise<Runner> {
-  const model = await loadModel(spec.url, { backend: spec.backend ?? 'wasm', cache: spec.cache ?? 'none', card: false });
+  const model = await loadModel(spec.url, { backend: spec.backend ?? 'wasm', cache: spec.cache ?? 'none', card: false, threads: spec.threads ?? 'auto' });
   const inputs = libraryInputs(makeFeeds(spec.feeds));
   return {
     backend: model.info.backend.name,
@@ -138,12 +141,73 @@ async function libraryRunner(spec: RunnerSpec): Promise<Runner> {
   };
 }
 
+/** onnxruntime-web in a plain worker of this page (no ml-predict): records session.run's own time there. */
+async function workerRawRunner(url: string, feedSpecs: FeedSpec[], inner: number[]): Promise<Runner> {
+  const worker = new Worker(new URL('./ort-worker.ts', import.meta.url), { type: 'module', name: 'bench-ort-worker' });
+  const reply = () =>
+    new Promise<{ ok: boolean; runMs?: number; error?: string }>((resolve) => worker.addEventListener('message', (e) => resolve(e.data), { once: true }));
+  const threads = ortThreads ?? autoThreads();
+  worker.postMessage({ type: 'init', bytes: await fetchBytes(url), threads });
+  const init = await reply();
+  if (!init.ok) throw new Error(`the bench worker could not load the model: ${init.error}`);
+  const feeds = makeFeeds(feedSpecs);
+  return {
+    backend: 'wasm (plain worker)',
+    threads,
+    async predict() {
+      // Copied, as ml-predict copies a caller's buffers.
+      const copy: Record<string, Feed> = {};
+      for (const [name, f] of Object.entries(feeds)) copy[name] = { ...f, data: f.data.slice() };
+      worker.postMessage({ type: 'run', feeds: copy }, Object.values(copy).map((f) => f.data.buffer));
+      const r = await reply();
+      if (!r.ok) throw new Error(r.error);
+      inner.push(r.runMs!);
+    },
+    dispose: async () => worker.terminate(),
+  };
+}
+
+const innerTimes = new Map<string, number[]>();
+
+/**
+ * Messaging cost after the page waited: a plain worker spins `busyMs` then replies; returns
+ * (round trip − busyMs) for each of `n` calls. A thread that has idled for long wakes slower.
+ */
+async function wakeCost(busyMs: number, n: number): Promise<number[]> {
+  const worker = new Worker(new URL('./ort-worker.ts', import.meta.url), { type: 'module', name: 'bench-ort-worker' });
+  try {
+    const out: number[] = [];
+    for (let i = 0; i < n + 3; i++) {
+      const t = performance.now();
+      const reply = new Promise((resolve) => worker.addEventListener('message', resolve, { once: true }));
+      worker.postMessage({ type: 'busy', ms: busyMs });
+      await reply;
+      if (i >= 3) out.push(performance.now() - t - busyMs);
+    }
+    return out;
+  } finally {
+    worker.terminate();
+  }
+}
+
+function roundTripRunner(): Runner {
+  const worker = runtimeWorker();
+  return { backend: 'none', threads: 0, predict: () => worker.call((w) => w.sessionCount()), dispose: async () => undefined };
+}
+
 const runners = new Map<string, Runner>();
 
 async function open(id: string, spec: RunnerSpec): Promise<OpenResult> {
   if (runners.has(id)) throw new Error(`runner "${id}" is already open`);
   const started = performance.now();
-  const runner = spec.kind === 'raw' ? await rawRunner(spec.url, spec.feeds) : await libraryRunner(spec);
+  const runner =
+    spec.kind === 'raw'
+      ? await rawRunner(spec.url, spec.feeds)
+      : spec.kind === 'roundtrip'
+        ? roundTripRunner()
+        : spec.kind === 'worker-raw'
+          ? await workerRawRunner(spec.url, spec.feeds, innerTimes.set(id, []).get(id)!)
+          : await libraryRunner(spec);
   const loadMs = performance.now() - started;
   runners.set(id, runner);
   return { loadMs, backend: runner.backend, threads: runner.threads };
@@ -200,6 +264,7 @@ async function longTasks(spec: LongTaskSpec): Promise<LongTaskResult> {
   const started = performance.now();
   let runner: Runner;
   if (spec.kind === 'raw') runner = await rawRunner(spec.url, spec.feeds);
+  else if (spec.kind !== 'ml-predict') throw new Error('longTasks() measures ml-predict or raw');
   else {
     const model = await loadModel(spec.url, { backend: 'wasm', cache: 'none', card: false });
     const inputs = libraryInputs(makeFeeds(spec.feeds));
@@ -281,6 +346,33 @@ async function batch(spec: BatchSpec): Promise<BatchResult> {
   }
 }
 
+// ---- profiling helpers: what a call costs besides the model ---------------------------------
+
+/** What a batch pool pays for each extra worker: a new runtime worker loading the model (ms). */
+async function extraWorkerStart(url: string): Promise<number> {
+  const t = performance.now();
+  const worker = new RuntimeWorker();
+  try {
+    await worker.call((w) => w.load({ callId: -1, name: 'bench', source: { kind: 'url', url }, backends: ['wasm'], auto: false, threads: autoThreads(), cache: 'none' }));
+    return performance.now() - t;
+  } finally {
+    worker.end();
+  }
+}
+
+/** What the page's WebGPU adapter says about itself (SwiftShader is a CPU implementation). */
+async function gpuAdapter(): Promise<string> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown> } | null> } }).gpu;
+  if (!gpu) return 'no navigator.gpu';
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return 'no adapter';
+  const info = adapter.info ?? {};
+  return ['vendor', 'architecture', 'device', 'description', 'isFallbackAdapter']
+    .filter((k) => info[k] !== undefined && info[k] !== '')
+    .map((k) => `${k}: ${String(info[k])}`)
+    .join(', ');
+}
+
 const api: BenchApi = {
   facts: () => ({
     userAgent: navigator.userAgent,
@@ -299,6 +391,10 @@ const api: BenchApi = {
   setIdleTimeout,
   clearCache,
   batch,
+  extraWorkerStart,
+  innerTimes: (id: string) => innerTimes.get(id) ?? [],
+  wakeCost,
+  gpuAdapter,
 };
 window.bench = api;
 document.body.dataset.ready = 'true';
