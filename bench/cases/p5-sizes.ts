@@ -113,6 +113,26 @@ export async function p5(ctx: Ctx): Promise<CaseResult> {
       note: r.sizeLimit ? `budget ${(r.sizeLimit / 1000).toFixed(0)} KB: ${r.passed ? 'within' : 'over'}` : undefined,
     });
   }
+  let reason: string | undefined;
+  try {
+    const parts = await breakdown(join(OUT, 'dist'));
+    const total = parts.reduce((a, p) => a + p.bytes, 0);
+    const share = (p: { bytes: number }) => Math.round((p.bytes / total) * 100);
+    notes.push(
+      `Where import { loadModel } spends its bytes (minified, before gzip; ${total} bytes in all): ${parts
+        .slice(0, 10)
+        .map((p) => `${p.module} ${share(p)} %`)
+        .join(', ')}.`,
+    );
+    // Modules only the Model handle's card, batch and evaluation methods need.
+    const extras = parts.filter((p) => /^(model\/(card|interpret)|batch\/|evaluate\/)/.test(p.module));
+    const extraShare = Math.round((extras.reduce((a, p) => a + p.bytes, 0) / total) * 100);
+    if (extras.length) {
+      reason = `${extraShare} % of the minified bundle is ${extras.map((p) => p.module).join(', ')}: model/load.ts imports them statically for the Model handle's methods (predictValues, predictBatch, …), so a bundler cannot leave them out of import { loadModel }; importing them with import() inside those methods would keep them out of the core`;
+    }
+  } catch (e) {
+    notes.push(`No breakdown of the core bundle: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const core = results.find((r) => r.name.startsWith('core: import { loadModel }'));
   if (core) {
     targets.push({
@@ -120,19 +140,8 @@ export async function p5(ctx: Ctx): Promise<CaseResult> {
       target: 'core library (main thread, without onnxruntime-web) ≤ 10 KB min+gz',
       measured: `${(core.size / 1000).toFixed(2)} KB for import { loadModel }; ${(results.find((r) => r.name.startsWith('core: every'))!.size / 1000).toFixed(2)} KB for every export`,
       met: core.size <= 10_000,
+      reason: core.size > 10_000 ? reason : undefined,
     });
-  }
-  try {
-    const parts = await breakdown(join(OUT, 'dist'));
-    const total = parts.reduce((a, p) => a + p.bytes, 0);
-    notes.push(
-      `Where import { loadModel } spends its bytes (minified, before gzip; ${total} bytes in all): ${parts
-        .slice(0, 10)
-        .map((p) => `${p.module} ${Math.round((p.bytes / total) * 100)} %`)
-        .join(', ')}.`,
-    );
-  } catch (e) {
-    notes.push(`No breakdown of the core bundle: ${e instanceof Error ? e.message : String(e)}`);
   }
   for (const r of results) {
     if (r.passed === false && r !== core) notes.push(`Over budget: ${r.name}: ${r.size} bytes > ${r.sizeLimit}.`);
