@@ -42,10 +42,14 @@ export class WorkerSlot implements Slot {
   static async start(request: Omit<LoadRequest, 'callId'>, signal: AbortSignal, label: string): Promise<WorkerSlot> {
     throwIfAborted(signal);
     const worker = new RuntimeWorker();
-    const onAbort = () => worker.end();
-    signal.addEventListener('abort', onAbort, { once: true });
+    let onAbort: () => void = () => undefined;
+    // Ending a worker leaves its pending calls unsettled: the abort rejects the wait itself.
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(abortError(signal.reason));
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
     try {
-      const reply = await worker.call((api) => api.load({ ...request, callId: nextCallId() }));
+      const reply = await Promise.race([worker.call((api) => api.load({ ...request, callId: nextCallId() })), aborted]);
       throwIfAborted(signal);
       return new WorkerSlot(worker, reply.sessionId, label);
     } catch (e) {
@@ -61,14 +65,18 @@ export class WorkerSlot implements Slot {
   run(feeds: Record<string, Tensor>, signal: AbortSignal): Promise<Outputs> {
     throwIfAborted(signal);
     const callId = nextCallId();
-    const onAbort = () => void this.worker.api.abort(callId).catch(() => undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    return this.worker
-      .call((api) => api.predict(Comlink.transfer({ callId, sessionId: this.sessionId, feeds }, transferablesOf(feeds))))
-      .catch((e: unknown) => {
-        throw signal.aborted ? abortError(signal.reason) : e;
-      })
-      .finally(() => signal.removeEventListener('abort', onAbort));
+    return new Promise<Outputs>((resolve, reject) => {
+      // Abort the call in the worker, and stop waiting at once (the pool may end the worker next).
+      const onAbort = () => {
+        void this.worker.api.abort(callId).catch(() => undefined);
+        reject(abortError(signal.reason));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.worker
+        .call((api) => api.predict(Comlink.transfer({ callId, sessionId: this.sessionId, feeds }, transferablesOf(feeds))))
+        .then(resolve, reject)
+        .finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   close(): void {
@@ -234,6 +242,8 @@ export async function runOrdered<T, R>(run: OrderedRun<T, R>): Promise<void> {
     wake?.();
     wake = undefined;
   };
+  // An abort must also end a wait for delivery (back-pressure).
+  signal.addEventListener('abort', notify, { once: true });
   const flush = () => {
     delivering = delivering.then(async () => {
       while (!signal.aborted && ready.has(nextOut)) {

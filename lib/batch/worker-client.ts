@@ -44,19 +44,22 @@ export class BatchWorker {
   }
 
   private die(reason: string): void {
-    if (this.dead) return;
-    this.end();
-    const err = crashed(reason);
-    for (const reject of this.pending) reject(err);
-    this.pending.clear();
+    this.stop(crashed(reason));
   }
 
+  /** Ends the worker; calls still pending reject with ABORTED. */
   end(): void {
+    this.stop(new MlPredictError('ABORTED', 'The batch worker was ended before the call returned.'));
+  }
+
+  private stop(err: MlPredictError): void {
     if (this.dead) return;
     this.dead = true;
     this.api[Comlink.releaseProxy]();
     this.worker.terminate();
     this.port.close();
+    for (const reject of this.pending) reject(err);
+    this.pending.clear();
   }
 }
 
