@@ -47,7 +47,8 @@ describe('model store', () => {
     const bytes = largeModel(600);
     const { url, integrity } = await serve(bytes);
     const events: LoadProgress[] = [];
-    const model = await loadModel(url, { backend: 'wasm', integrity, onProgress: (p) => events.push(p) });
+    // slow=2: the server pauses between 64 KiB chunks, so the body arrives in many reads.
+    const model = await loadModel(`${url}?slow=2`, { backend: 'wasm', integrity, onProgress: (p) => events.push(p) });
     const downloads = events.filter((e) => e.phase === 'download');
     expect(downloads.length).toBeGreaterThan(3);
     for (let i = 1; i < downloads.length; i++) expect(downloads[i]!.loaded).toBeGreaterThanOrEqual(downloads[i - 1]!.loaded);
