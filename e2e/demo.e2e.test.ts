@@ -1,0 +1,304 @@
+/**
+ * The demo PWA as it is deployed: `vite build`, served by `vite preview`, driven in Chromium.
+ * One build and one browser profile serve the whole file, in order: the build's precache list;
+ * a first visit (the service worker takes control, a model is made available offline and
+ * predicts); offline (every page renders, predictions run, nothing leaves the browser);
+ * installability; axe and screenshots of every page at desktop and phone sizes; a static host
+ * without COOP/COEP (the service worker isolates the page); and a new deployment (update prompt).
+ */
+import { gzipSync } from 'node:zlib';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright';
+import { CHROME_ARGS, findChrome } from '../tools/chrome.js';
+import { buildDemo, precacheList, ROOT, serveDemo, type DemoServer } from './helpers/demo.js';
+
+const OUT = resolve(ROOT, 'e2e/.tmp/demo-build');
+const SHOTS = resolve(ROOT, 'e2e/screenshots');
+const PAGES = ['predict', 'batch', 'models', 'device'] as const;
+const VIEWPORTS = { desktop: { width: 1280, height: 900 }, phone: { width: 390, height: 844 } } as const;
+const AXE = readFileSync(resolve(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8');
+const REVIEW = 'An absolutely wonderful film: moving, funny and beautifully acted.';
+
+interface Registry {
+  default: string;
+  models: Record<string, { title: string; aliases: Record<string, string> }>;
+}
+
+let server: DemoServer;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+let registry: Registry;
+/** Problems seen by any page: uncaught errors and Content-Security-Policy violations. */
+const problems: string[] = [];
+
+function watch(p: Page): Page {
+  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  p.on('console', (m) => {
+    if (m.text().startsWith('CSP violation')) problems.push(m.text());
+  });
+  return p;
+}
+
+/** Every request the browser makes (page, workers, service worker) from now until `stop()`. */
+function recordRequests(ctx: BrowserContext) {
+  const seen: { url: string; fromServiceWorker: boolean | undefined; failed?: string }[] = [];
+  const onFinished = (r: Request) => {
+    void r.response().then((res) => seen.push({ url: r.url(), fromServiceWorker: res?.fromServiceWorker() }));
+  };
+  const onFailed = (r: Request) => seen.push({ url: r.url(), fromServiceWorker: false, failed: r.failure()?.errorText ?? 'failed' });
+  ctx.on('requestfinished', onFinished);
+  ctx.on('requestfailed', onFailed);
+  return {
+    seen,
+    stop() {
+      ctx.off('requestfinished', onFinished);
+      ctx.off('requestfailed', onFailed);
+      return seen;
+    },
+  };
+}
+
+async function go(hashPage: string, { reload = false } = {}): Promise<void> {
+  await page.goto(`${server.origin}/#/${hashPage}`);
+  if (reload) await page.reload();
+  await page.getByRole('heading', { level: 1 }).waitFor();
+}
+
+/**
+ * Fills the `<ml-predict>` form (a clearly positive review for text models, the card's defaults
+ * otherwise), predicts, and returns the result as text.
+ */
+async function predictOnPage(): Promise<string> {
+  const element = page.locator('ml-predict');
+  const form = element.locator('[part~="form"]');
+  await form.waitFor({ timeout: 60_000 });
+  const textarea = form.locator('textarea');
+  if ((await textarea.count()) > 0) await textarea.fill(REVIEW);
+  await form.getByRole('button', { name: 'Predict' }).click();
+  const result = element.locator('[part~="result"]');
+  await result.waitFor();
+  return ((await result.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+}
+
+async function runAxe(): Promise<string[]> {
+  // CDP evaluation is not subject to the page's CSP (an injected <script> would be).
+  await page.evaluate(AXE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: unknown }[] }[] }> } }).axe;
+    const r = await axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} ${v.targets.join(' ')}`);
+}
+
+beforeAll(async () => {
+  await buildDemo({ outDir: OUT, version: 'e2e-1' });
+  registry = JSON.parse(readFileSync(join(OUT, 'models/registry.json'), 'utf8')) as Registry;
+  server = await serveDemo(OUT);
+  profile = mkdtempSync(join(tmpdir(), 'ml-predict-demo-'));
+  // A persistent profile: Chromium reports every page of an incognito context as not installable.
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: findChrome(),
+    args: CHROME_ARGS,
+    viewport: VIEWPORTS.desktop,
+  });
+  context.setDefaultTimeout(60_000);
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`),
+    );
+  });
+  page = watch(context.pages()[0] ?? (await context.newPage()));
+});
+
+afterAll(async () => {
+  await context?.close();
+  await server?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('demo PWA', () => {
+  it('build: the precache list holds the app shell and onnxruntime wasm, and no model', () => {
+    const list = precacheList(OUT);
+    const assets = readdirSync(join(OUT, 'assets'));
+    expect(list).toContain('index.html');
+    expect(list).toContain('manifest.webmanifest');
+    expect(list).toEqual(expect.arrayContaining(['icons/icon-192.png', 'icons/icon-512.png', 'icons/maskable-512.png']));
+    // Every script of the app (entry, runtime worker, both onnxruntime builds' JS) and its CSS.
+    for (const file of assets.filter((f) => /\.(js|css)$/.test(f))) expect(list).toContain(`assets/${file}`);
+    expect(list.filter((u) => /^assets\/index-[\w-]+\.js$/.test(u))).toHaveLength(1);
+    expect(list.some((u) => /^assets\/runtime-[\w-]+\.js$/.test(u))).toBe(true);
+    // The CPU build's wasm, precached; the WebGPU build's wasm built but left to the runtime cache.
+    const wasm = list.filter((u) => u.endsWith('.wasm'));
+    expect(wasm).toHaveLength(1);
+    expect(wasm[0]).toMatch(/^assets\/ort-wasm-simd-threaded-[\w-]+\.wasm$/);
+    expect(assets.some((f) => /^ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/.test(f))).toBe(true);
+    // Models ship with the build but are not precached (they live in the library's store).
+    expect(readdirSync(join(OUT, 'models')).some((f) => f.endsWith('.onnx'))).toBe(true);
+    expect(list.filter((u) => u.endsWith('.onnx') || u.startsWith('models/'))).toEqual([]);
+
+    const manifest = JSON.parse(readFileSync(join(OUT, 'manifest.webmanifest'), 'utf8')) as {
+      display: string;
+      icons: { sizes: string; purpose: string }[];
+    };
+    expect(manifest.display).toBe('standalone');
+    expect(manifest.icons.map((i) => `${i.sizes} ${i.purpose}`)).toEqual(
+      expect.arrayContaining(['192x192 any', '512x512 any', '512x512 maskable']),
+    );
+    expect(readFileSync(join(OUT, 'index.html'), 'utf8')).toContain('http-equiv="Content-Security-Policy"');
+
+    const size = (u: string) => statSync(join(OUT, u)).size;
+    const total = list.reduce((n, u) => n + size(u), 0);
+    const shell = ['index.html', ...list.filter((u) => /^assets\/index-[\w-]+\.(js|css)$/.test(u))];
+    const shellGz = shell.reduce((n, u) => n + gzipSync(readFileSync(join(OUT, u))).length, 0);
+    console.log(
+      `precache: ${list.length} entries, ${(total / 1e6).toFixed(2)} MB; app shell (${shell.join(', ')}): ` +
+        `${(shell.reduce((n, u) => n + size(u), 0) / 1000).toFixed(1)} kB min, ${(shellGz / 1000).toFixed(1)} kB gzip`,
+    );
+  });
+
+  it('first visit: the service worker takes control; a model made available offline predicts, with no request leaving the browser', async () => {
+    const name = registry.default;
+    expect(name).toBe('sentiment-logreg'); // the review below is for the sentiment models
+    await go('models');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.getByTestId('offline-ready').waitFor();
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+
+    const row = page.getByTestId(`model-${name}`);
+    await row.getByTestId('not-cached').waitFor();
+    await row.getByRole('button', { name: /Make available offline/ }).click();
+    await row.getByTestId('cached').waitFor();
+    // The storage panel counts it.
+    await page.getByTestId('storage').getByText(/^1 \(/).waitFor();
+
+    await go('predict');
+    await page.locator('ml-predict [part~="form"]').waitFor();
+    const before = server.requests.length;
+    const requests = recordRequests(context);
+    const text = await predictOnPage();
+    const during = requests.stop();
+    expect(text).toMatch(/^Prediction ?positive/i);
+    expect(server.requests.slice(before)).toEqual([]);
+    expect(during.filter((r) => !r.url.startsWith('data:') && !r.url.startsWith('blob:'))).toEqual([]);
+  });
+
+  it('offline: after a reload every page renders and predicts, and nothing reaches the network', async () => {
+    await go('predict');
+    // Let the page refresh its offline copies (registry, cards) while still online.
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    server.down = true;
+    await context.setOffline(true);
+    const before = server.requests.length;
+    const requests = recordRequests(context);
+    try {
+      await go('predict', { reload: true });
+      await page.getByTestId('network').getByText('Offline').waitFor();
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      expect(await predictOnPage()).toMatch(/^Prediction ?positive/i);
+
+      await go('models', { reload: true });
+      await page.getByTestId(`model-${registry.default}`).getByTestId('cached').waitFor();
+      await page.getByTestId('storage').waitFor();
+
+      await go('batch', { reload: true });
+      await page.getByTestId('batch-not-available').waitFor();
+
+      await go('device', { reload: true });
+      await page.getByTestId('capabilities').waitFor();
+      await page.getByRole('button', { name: 'Run benchmark' }).click();
+      const table = page.getByTestId('bench-table');
+      await table.getByRole('row', { name: /^wasm/ }).waitFor({ timeout: 120_000 });
+      expect(await table.getByRole('row', { name: /^wasm/ }).innerText()).not.toMatch(/Failed/);
+      await page.getByTestId('bench-chart').waitFor();
+    } finally {
+      await context.setOffline(false);
+      server.down = false;
+    }
+    const seen = requests.stop();
+    // On every navigation the browser itself asks for /sw.js (its update check for the service
+    // worker), past the page's offline emulation: those fail against the unreachable server and
+    // the installed version runs on. Nothing else reached the server, and everything the browser
+    // asked for was answered by the service worker.
+    // (Requests a reload cut short show as ERR_ABORTED: cancelled in the browser, not sent.)
+    const isUpdateCheck = (url: string) => new URL(url, server.origin).pathname === '/sw.js';
+    expect(server.requests.slice(before).filter((r) => !isUpdateCheck(r.url))).toEqual([]);
+    const left = seen.filter((r) => !isUpdateCheck(r.url) && (r.failed ? r.failed !== 'net::ERR_ABORTED' : r.fromServiceWorker !== true));
+    expect(left).toEqual([]);
+  });
+
+  it('is installable (no installability errors, a valid manifest)', async () => {
+    await go('predict');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    const cdp = await context.newCDPSession(page);
+    const manifest = (await cdp.send('Page.getAppManifest')) as { errors: { message: string }[] };
+    expect(manifest.errors).toEqual([]);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
+    expect(installabilityErrors).toEqual([]);
+    await cdp.detach();
+  });
+
+  it('every page, desktop and phone: axe finds no serious or critical violation; screenshots', async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    const found: string[] = [];
+    for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+      await page.setViewportSize(viewport);
+      for (const id of PAGES) {
+        await go(id, { reload: true });
+        if (id === 'predict') await predictOnPage();
+        if (id === 'models') await page.getByTestId('storage').waitFor();
+        if (id === 'device') {
+          await page.getByTestId('capabilities').waitFor();
+          await page.getByRole('button', { name: 'Run benchmark' }).click();
+          await page.getByTestId('bench-chart').waitFor({ timeout: 120_000 });
+          await page.getByText(/^Benchmark of .+ finished\.$/).waitFor({ timeout: 120_000 });
+        }
+        found.push(...(await runAxe()).map((v) => `${id} (${size}): ${v}`));
+        // Nothing wider than the screen: only tables scroll, inside their own region.
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        if (overflow > 0) found.push(`${id} (${size}): the page is ${overflow}px wider than the viewport`);
+        await page.screenshot({ path: join(SHOTS, `demo-${id}-${size}.png`), fullPage: true });
+      }
+    }
+    await page.setViewportSize(VIEWPORTS.desktop);
+    expect(found).toEqual([]);
+  });
+
+  it('a static host without COOP/COEP: the service worker makes the page cross-origin isolated from the second load', async () => {
+    const plain = await serveDemo(OUT, 'off');
+    const other = watch(await context.newPage());
+    try {
+      const response = await other.goto(`${plain.origin}/#/device`);
+      expect(response?.headers()['cross-origin-embedder-policy']).toBeUndefined();
+      expect(await other.evaluate(() => crossOriginIsolated)).toBe(false);
+      await other.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      await other.reload();
+      expect(await other.evaluate(() => crossOriginIsolated)).toBe(true);
+      await other.getByTestId('cap-threads').getByText('Yes').waitFor();
+    } finally {
+      await other.close();
+      await plain.close();
+    }
+  });
+
+  it('a new deployment: the open page offers the update, and reloading runs the new version', async () => {
+    await go('predict');
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await page.getByText('Demo e2e-1').waitFor();
+    await buildDemo({ outDir: OUT, version: 'e2e-2' });
+    await page.getByRole('button', { name: 'Check for updates' }).click();
+    const prompt = page.getByTestId('update-prompt');
+    await prompt.waitFor();
+    await Promise.all([page.waitForEvent('load'), prompt.getByRole('button', { name: 'Reload' }).click()]);
+    await page.getByText('Demo e2e-2').waitFor();
+    expect(await page.getByTestId('update-prompt').count()).toBe(0);
+  });
+
+  it('no page error and no Content-Security-Policy violation on any page', () => {
+    expect(problems).toEqual([]);
+  });
+});
