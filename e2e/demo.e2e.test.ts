@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright';
-import { CHROME_ARGS, findChrome } from '../tools/chrome.js';
+import { CHROME_ARGS, WEBGPU_ARGS, findChrome } from '../tools/chrome.js';
 import { buildDemo, precacheList, ROOT, serveDemo, type DemoServer } from './helpers/demo.js';
 
 const OUT = resolve(ROOT, 'e2e/.tmp/demo-build');
@@ -175,6 +175,17 @@ describe('demo PWA', () => {
     await row.getByTestId('cached').waitFor();
     // The storage panel counts it.
     await page.getByTestId('storage').getByText(/^1 \(/).waitFor();
+    // Another one, stored and deleted again.
+    const other = page.getByTestId('model-sentiment-tree');
+    await other.getByRole('button', { name: /Make available offline/ }).click();
+    await other.getByTestId('cached').waitFor();
+    await page.getByTestId('storage').getByText(/^2 \(/).waitFor();
+    await other.getByRole('button', { name: /Delete/ }).click();
+    await other.getByTestId('not-cached').waitFor();
+    await page.getByTestId('storage').getByText(/^1 \(/).waitFor();
+    // Persistent storage: the browser's answer is shown, whichever it is.
+    await page.getByRole('button', { name: 'Ask to keep models on this device' }).click();
+    await page.getByTestId('persistence-answer').waitFor();
 
     await go('predict');
     await page.locator('ml-predict [part~="form"]').waitFor();
@@ -282,6 +293,33 @@ describe('demo PWA', () => {
     } finally {
       await other.close();
       await plain.close();
+    }
+  });
+
+  it('WebGPU: the benchmark runs on both backends; the WebGPU build\'s wasm is cached at run time, not precached', async () => {
+    // A browser with WebGPU (SwiftShader); the digits MLP uses only standard operators, which
+    // the WebGPU build runs (it has no ai.onnx.ml operators).
+    const gpu = await chromium.launch({ executablePath: findChrome(), args: WEBGPU_ARGS });
+    try {
+      const p = watch(await gpu.newPage());
+      p.setDefaultTimeout(60_000);
+      await p.goto(`${server.origin}/#/device`);
+      await p.waitForFunction(() => navigator.serviceWorker.controller !== null);
+      await p.getByTestId('cap-webgpu').getByText('Yes').waitFor();
+      await p.getByLabel('Model').selectOption('digits');
+      await p.getByRole('button', { name: 'Run benchmark' }).click();
+      await p.getByText('Benchmark of digits finished.').waitFor({ timeout: 180_000 });
+      const rows = await p.getByTestId('bench-table').locator('tbody tr').allInnerTexts();
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toMatch(/^wasm/);
+      expect(rows[1]).toMatch(/^webgpu/);
+      expect(rows.join('\n')).not.toMatch(/Failed|Not available/);
+      const cached = await p.evaluate(async () => (await (await caches.open('ml-predict-demo-webgpu')).keys()).map((r) => r.url));
+      expect(cached).toEqual([expect.stringMatching(/\/assets\/ort-wasm-simd-threaded\.asyncify-[\w-]+\.wasm$/)]);
+      await p.getByTestId('offline-ready').getByRole('button', { name: 'OK' }).click();
+      await p.screenshot({ path: join(SHOTS, 'demo-device-webgpu-desktop.png'), fullPage: true });
+    } finally {
+      await gpu.close();
     }
   });
 
