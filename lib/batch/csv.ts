@@ -272,6 +272,14 @@ export class ChunkBuilder {
         const f = spec.features[j]!;
         const col = this.columns[j]!;
         let s = col < 0 ? '' : fields[col]!;
+        if (f.type !== 'category') {
+          // Fast path: a number (Number() also reads "" and blanks as 0, so a 0 is checked below).
+          const v = Number(s);
+          if (v !== 0 && Number.isFinite(v) && (!isInt || Number.isInteger(v))) {
+            values[base + j] = v;
+            continue;
+          }
+        }
         if (s.trim() === '') {
           if (spec.useDefaults && f.default !== undefined) s = String(f.default);
           else {
@@ -377,7 +385,15 @@ export function predictionCells(card: ModelCard, outputs: Outputs, i: number): s
   return [result.label, ...labels.map((l) => (result.probabilities[l] === undefined ? '' : formatNumber(result.probabilities[l])))];
 }
 
-/** Quotes one CSV line (RFC 4180: fields with a comma, quote or line break are quoted). */
+const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
+
+/** One CSV line (RFC 4180: a field with a comma, quote, line break or edge space is quoted, quotes doubled). */
 export function csvLine(fields: readonly string[]): string {
-  return Papa.unparse([fields as string[]], { newline: '\r\n', quotes: false, header: false });
+  let line = '';
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i]!;
+    if (i > 0) line += ',';
+    line += NEEDS_QUOTES.test(f) ? `"${f.replace(/"/g, '""')}"` : f;
+  }
+  return line;
 }

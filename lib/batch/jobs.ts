@@ -119,6 +119,11 @@ async function takeTurn(signal: AbortSignal, onWait: () => Promise<void>): Promi
   return release;
 }
 
+/** Default sessions for a large job: one per core but the CSV worker's, at most 4. */
+export function jobWorkers(): number {
+  return Math.max(1, Math.min(4, defaultWorkers(), (globalThis.navigator?.hardwareConcurrency ?? 1) - 1));
+}
+
 function inputTypes(model: Model): Record<string, TensorType> {
   return Object.fromEntries(model.info.inputs.map((i) => [i.name, i.type]));
 }
@@ -319,8 +324,15 @@ export class BatchJob extends EventTarget {
         record.csv = csv;
         await this.save();
       }
-      const size = options.workers ?? record.workers ?? (file.size >= POOL_MIN_BYTES ? defaultWorkers() : 1);
-      pool = new Pool({ model, request: size > 1 ? (model as PoolableModel).shared?.request : undefined, size });
+      // Small files: the model's own session (a worker's start would not pay). Large ones: up to
+      // cores − 1 sessions of one wasm thread (the CSV worker takes a core), the model's own
+      // session only when it runs one thread itself (a thread pool spinning next to the CSV
+      // worker halved throughput on 2 cores: bench/batch.ts).
+      const large = file.size >= POOL_MIN_BYTES;
+      const size = options.workers ?? record.workers ?? (large ? jobWorkers() : 1);
+      const request = (model as PoolableModel).shared?.request;
+      const own = !large || model.info.threads <= 1 || !request;
+      pool = new Pool({ model, request: size > 1 || !own ? request : undefined, size, own });
       await runOrdered<ParsedChunk, Outputs | null>({
         pool,
         signal,
@@ -588,12 +600,9 @@ export async function createBatchJob(file: Blob, options: BatchJobOptions): Prom
     };
     await createJob(record, card, file);
     const job = handleFor(record);
-    if (options.start === false) {
-      if (owned) await model.dispose();
-    } else {
-      job.attachModel(model, owned);
-      void job.start().catch(() => undefined);
-    }
+    if (options.start === false && owned) await model.dispose();
+    else job.attachModel(model, owned);
+    if (options.start !== false) void job.start().catch(() => undefined);
     return job;
   } catch (e) {
     if (owned) await model.dispose();

@@ -127,6 +127,11 @@ export interface PoolOptions {
   request: Omit<LoadRequest, 'callId'> | undefined;
   /** Total sessions wanted, the model's own included. */
   size: number;
+  /**
+   * Use the model's own session as one of them (default true). Batch jobs skip it when that
+   * session runs several wasm threads: next to the CSV worker, one-thread sessions go faster.
+   */
+  own?: boolean;
 }
 
 /**
@@ -143,13 +148,20 @@ export class Pool {
   readonly startErrors: unknown[] = [];
 
   constructor(options: PoolOptions) {
-    this.add(new ModelSlot(options.model));
+    const own = options.own !== false || !options.request;
+    if (own) this.add(new ModelSlot(options.model));
     if (!options.request) return;
-    for (let i = 1; i < options.size; i++) {
-      WorkerSlot.start(options.request, this.starting.signal, `worker ${i}`).then(
+    // One wasm thread per extra worker: the pool is the parallelism, and sessions that each
+    // spin their own thread pool on the same cores slow each other down.
+    const request = { ...options.request, threads: 1 };
+    for (let i = own ? 1 : 0; i < options.size; i++) {
+      WorkerSlot.start(request, this.starting.signal, `worker ${own ? i : i + 1}`).then(
         (slot) => (this.closed ? slot.close() : this.add(slot)),
         (e: unknown) => {
-          if (!this.closed) this.startErrors.push(e);
+          if (this.closed) return;
+          this.startErrors.push(e);
+          // No worker could start and there is no other slot: fall back to the model's session.
+          if (this.all.length === 0 && this.startErrors.length === options.size - (own ? 1 : 0)) this.add(new ModelSlot(options.model));
         },
       );
     }
@@ -264,23 +276,20 @@ export async function runOrdered<T, R>(run: OrderedRun<T, R>): Promise<void> {
         await new Promise<void>((resolve) => (wake = resolve));
       }
       if (signal.aborted) break;
+      // The next item first, then a free slot: reading the item overlaps the running predictions.
+      let item: T | undefined;
+      try {
+        item = await run.next();
+      } catch (e) {
+        fail(e);
+        break;
+      }
+      if (item === undefined || signal.aborted) break;
       const slot = await run.pool.acquire(signal).catch((e: unknown) => {
         fail(e);
         return undefined;
       });
       if (!slot) break;
-      let item: T | undefined;
-      try {
-        item = await run.next();
-      } catch (e) {
-        run.pool.release(slot);
-        fail(e);
-        break;
-      }
-      if (item === undefined || signal.aborted) {
-        run.pool.release(slot);
-        break;
-      }
       const i = index;
       const task = run
         .exec(slot, item, signal)

@@ -110,6 +110,26 @@ describe('batch pool', () => {
     await model.dispose();
   });
 
+  it('without the model session (own: false), the pool is one-thread extra workers only', async () => {
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm' })) as PoolableModel;
+    const pool = new Pool({ model, request: model.shared!.request, size: 1, own: false });
+    const used = new Set<string>();
+    let next = 0;
+    const rows = inputRows(20, 4, 8);
+    await runOrdered<number, Outputs>({
+      pool,
+      next: () => (next < 4 ? next++ : undefined),
+      exec: (slot, i, signal) => {
+        used.add(slot.label);
+        return slot.run({ x: { data: Float32Array.from(rows.slice(i * 5, i * 5 + 5).flat()), dims: [5, 4] } }, signal);
+      },
+      deliver: async (i, out) => expectClose(out, await model.predict({ x: rows.slice(i * 5, i * 5 + 5) })),
+    });
+    pool.close();
+    expect([...used]).toEqual(['worker 1']);
+    await model.dispose();
+  });
+
   it('a failing chunk rejects the run with its error and stops the others', async () => {
     const model: Model = await loadModel(sigmoidModel(), { backend: 'wasm' });
     const pool = new Pool({ model, request: undefined, size: 1 });
