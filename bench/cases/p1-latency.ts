@@ -37,9 +37,9 @@ function plans(quick: boolean): Plan[] {
   }
   return [
     { model: TINY, warmup: 50, rounds: 10, perRound: 100 },
-    { model: heavy, warmup: 5, rounds: 10, perRound: 15 },
-    { model: medium(256), warmup: 10, rounds: 10, perRound: 30 },
-    { model: paddle(320), warmup: 3, rounds: 8, perRound: 6 },
+    { model: heavy, warmup: 5, rounds: 8, perRound: 15 },
+    { model: medium(256), warmup: 10, rounds: 8, perRound: 30 },
+    { model: paddle(320), warmup: 3, rounds: 6, perRound: 5 },
   ];
 }
 

@@ -5,6 +5,7 @@
  * onnxruntime-web and creating its wasm runtime).
  */
 import { openBenchPage } from '../browser.js';
+import { longTasksInTrace, TRACE_CATEGORIES, type LongTaskProfile } from '../trace.js';
 import { medium, modelUrl, paddle, type BenchModel } from '../models.js';
 import { round } from '../stats.js';
 import type { CaseResult, Ctx, Row, Target } from '../types.js';
@@ -19,8 +20,9 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
   const notes: string[] = [];
   const predictions = ctx.quick ? 3 : 100;
   const models: BenchModel[] = ctx.quick ? [medium(16)] : [medium(256), paddle(160)];
-  const { context } = await ctx.browser();
+  const { browser, context } = await ctx.browser();
   let libTotal = 0;
+  const profiles: LongTaskProfile[] = [];
   for (const model of models) {
     const url = modelUrl(ctx.origin, model.file);
     for (const [variant, kind] of [
@@ -29,7 +31,17 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
     ] as const) {
       const page = await openBenchPage(context, ctx.origin);
       try {
-        const r = await page.call('longTasks', { kind, url, feeds: model.feeds, predictions });
+        // ml-predict runs traced, so that any long task it has can be explained.
+        if (kind === 'ml-predict') await browser.startTracing(page.page, { categories: TRACE_CATEGORIES });
+        let r;
+        try {
+          r = await page.call('longTasks', { kind, url, feeds: model.feeds, predictions });
+        } finally {
+          if (kind === 'ml-predict') {
+            const trace = (await browser.stopTracing()).toString('utf8');
+            if (r?.count) profiles.push(...longTasksInTrace(trace));
+          }
+        }
         if (kind === 'ml-predict') libTotal += r.count;
         rows.push({
           group: `${model.label}: load + ${predictions} predictions`,
@@ -49,6 +61,12 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
     target: '0 main-thread long tasks for ml-predict during load + 100 predictions',
     measured: `${libTotal} long task(s) over ${models.length} model(s)`,
     met: libTotal === 0,
+    reason:
+      libTotal > 0
+        ? `traced: ${profiles
+            .map((p) => `a ${Math.round(p.wallMs)} ms task had the CPU for ${Math.round(p.cpuMs)} ms${p.inside.length ? ` (inside: ${p.inside.map((i) => `${i.name} ${round(i.ms)} ms`).join(', ')})` : ''}`)
+            .join('; ')}${profiles.some((p) => p.cpuMs < p.wallMs / 2) ? ' — the main thread waited for a CPU: the machine was busy (see the load average), not the library blocking it' : ''}`
+        : undefined,
   });
   return { id: 'P4', title: 'Main-thread long tasks', rows, targets, notes, seconds: (Date.now() - started) / 1000 };
 }
