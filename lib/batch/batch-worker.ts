@@ -258,7 +258,7 @@ async function exportPiece(state: ExportState): Promise<string | null> {
       const cells = fields.length === state.width ? fields : Array.from({ length: state.width }, (_, i) => fields[i] ?? '');
       const error = state.chunkErrors.get(n);
       let out: string[];
-      if (error !== undefined) out = [...cells, ...state.blanks, `row ${n} ${error}`];
+      if (error !== undefined) out = [...cells, ...state.blanks, `row ${n}: ${error}`];
       else out = [...cells, ...predictionCells(state.card, chunk.outputs as Outputs, state.valid++), ''];
       const line = csvLine(out);
       lines.push(line);

@@ -155,8 +155,8 @@ describe('CSV batch jobs', () => {
 
     const parsed = parseCsv(await (await j.download()).text());
     expect(parsed.data).toHaveLength(50);
-    expect(parsed.data[9]).toMatchObject({ 'sepal width': 'abc', prediction: '', error: 'row 10 column "sepal width" is "abc", expected a number' });
-    expect(parsed.data[4]).toMatchObject({ 'petal width': '', error: 'row 5 has 3 fields, expected 4 (one per header column)' });
+    expect(parsed.data[9]).toMatchObject({ 'sepal width': 'abc', prediction: '', error: 'row 10: column "sepal width" is "abc", expected a number' });
+    expect(parsed.data[4]).toMatchObject({ 'petal width': '', error: 'row 5: has 3 fields, expected 4 (one per header column)' });
     expect(parsed.data[10]!.error).toBe('');
     expect((await j.summary()).errors).toBe(4);
   });
@@ -264,7 +264,7 @@ describe('CSV batch jobs', () => {
     expect(record).toMatchObject({ status: 'done', input: 'text', rowsDone: 4, predicted: 3, errorCount: 1 });
     const parsed = parseCsv(await (await j.download()).text());
     expect(parsed.data.map((r) => r.prediction)).toEqual(['positive', 'negative', '', 'positive']);
-    expect(parsed.data[2]!.error).toBe('row 3 column "text" is empty');
+    expect(parsed.data[2]!.error).toBe('row 3: column "text" is empty');
     await sentiment.dispose();
   });
 });
