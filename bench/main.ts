@@ -7,6 +7,7 @@
  *   --quick          every case once, tiny sizes (CI keeps the harness working with it)
  *   --only=P1,P3     run only these cases
  *   --out=DIR        where to write the report (default bench/results)
+ *   --compare=A,B    no run: compare the ratios of two report files (the spread between runs)
  */
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { resolve } from 'node:path';
 import { launch, type Launched } from './browser.js';
 import { startServer, ROOT } from './server.js';
 import { writeReport } from './report.js';
+import { compareFiles } from './compare.js';
 import type { CaseResult, Ctx, Report } from './types.js';
 import { p1 } from './cases/p1-latency.js';
 import { p2 } from './cases/p2-batch.js';
@@ -36,6 +38,7 @@ const CASES: Record<string, { title: string; run: CaseFn }> = {
 };
 
 interface Args {
+  compare?: [string, string];
   quick: boolean;
   only?: string[];
   out: string;
@@ -47,7 +50,11 @@ function parseArgs(argv: string[]): Args {
     if (a === '--quick') args.quick = true;
     else if (a.startsWith('--only=')) args.only = a.slice(7).split(',').map((s) => s.trim().toUpperCase());
     else if (a.startsWith('--out=')) args.out = resolve(a.slice(6));
-    else throw new Error(`Unknown option "${a}". Expected one of: "--quick", "--only=P1,P2,…", "--out=DIR".`);
+    else if (a.startsWith('--compare=')) {
+      const files = a.slice(10).split(',');
+      if (files.length !== 2) throw new Error(`--compare takes two report files, e.g. --compare=a.json,b.json; got "${a.slice(10)}".`);
+      args.compare = [resolve(files[0]!), resolve(files[1]!)];
+    } else throw new Error(`Unknown option "${a}". Expected one of: "--quick", "--only=P1,P2,…", "--out=DIR", "--compare=A,B".`);
   }
   for (const id of args.only ?? []) {
     if (!CASES[id]) throw new Error(`Unknown case "${id}". Expected one of: ${Object.keys(CASES).map((c) => `"${c}"`).join(', ')}.`);
@@ -57,6 +64,10 @@ function parseArgs(argv: string[]): Args {
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
+  if (args.compare) {
+    console.log(compareFiles(...args.compare));
+    return 0;
+  }
   const started = Date.now();
   const loadStart = loadavg()[0]!;
   const log = (m: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);

@@ -1,0 +1,44 @@
+/**
+ * Compares the ratios of two reports (`npm run bench -- --compare=a.json,b.json`): for every row
+ * both have, the relative difference between the two runs' ratios, so that the spread between
+ * runs can be stated (the acceptance asks for ratios within 15 % of each other).
+ */
+import { readFileSync } from 'node:fs';
+import type { Report } from './types.js';
+
+export interface RatioDiff {
+  key: string;
+  a: number;
+  b: number;
+  /** |a − b| ÷ min(a, b). */
+  spread: number;
+}
+
+export function compareReports(a: Report, b: Report): RatioDiff[] {
+  const ratios = (r: Report) =>
+    new Map(
+      r.cases.flatMap((c) =>
+        c.rows.filter((row) => row.ratio !== undefined && Number.isFinite(row.ratio) && row.vs !== row.variant).map((row) => [`${c.id} ${row.group} — ${row.variant}`, row.ratio!] as const),
+      ),
+    );
+  const ra = ratios(a);
+  const rb = ratios(b);
+  const out: RatioDiff[] = [];
+  for (const [key, x] of ra) {
+    const y = rb.get(key);
+    if (y === undefined) continue;
+    out.push({ key, a: x, b: y, spread: Math.abs(x - y) / Math.min(x, y) });
+  }
+  return out;
+}
+
+export function compareFiles(fileA: string, fileB: string): string {
+  const diffs = compareReports(JSON.parse(readFileSync(fileA, 'utf8')) as Report, JSON.parse(readFileSync(fileB, 'utf8')) as Report);
+  const lines = ['| Row | Run A | Run B | Spread |', '| --- | ---: | ---: | ---: |'];
+  for (const d of diffs) lines.push(`| ${d.key} | ${d.a}× | ${d.b}× | ${(d.spread * 100).toFixed(1)} % |`);
+  const within = diffs.filter((d) => d.spread <= 0.15).length;
+  const sorted = diffs.map((d) => d.spread).sort((x, y) => x - y);
+  const median = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
+  lines.push('', `${within} of ${diffs.length} ratios within 15 % of each other; median spread ${(median * 100).toFixed(1)} %, largest ${((sorted.at(-1) ?? NaN) * 100).toFixed(1)} %.`);
+  return lines.join('\n');
+}
