@@ -7,7 +7,10 @@
  * Also timed: storing the input file with the job, the results CSV download (streamed into a
  * Blob), and the summary. Writes bench/results/batch.json and batch.md.
  *
- *   node bench/batch.mjs [--rows=1000000] [--model=house-price] [--workers=1,2] [--batch=2048] [--out=DIR]
+ *   node bench/batch.mjs [--rows=1000000] [--model=house-price] [--workers=1,2] [--batch=2048] [--reps=3] [--threads=N] [--out=DIR]
+ *
+ * Each worker count runs --reps times, the order alternating per repetition; the report gives
+ * the median rows/s (with every run's figure) and the largest heap seen over the runs.
  *
  * It stands alone (own vite server rooted at the repository, own page bench/batch-page.html),
  * reusing the harness's Chromium launch (bench/browser.ts).
@@ -31,11 +34,13 @@ interface Args {
   batch: number;
   /** wasm threads of the model's session (default 'auto'). */
   threads?: number;
+  /** Runs per worker count, in alternating order (the machine's noise falls on both alike). */
+  reps: number;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { rows: 1_000_000, model: 'house-price', workers: [1, 2], batch: 2048, out: resolve(ROOT, 'bench/results') };
+  const args: Args = { rows: 1_000_000, model: 'house-price', workers: [1, 2], batch: 2048, reps: 3, out: resolve(ROOT, 'bench/results') };
   for (const a of argv) {
     const [k, v = ''] = a.replace(/^--/, '').split('=');
     if (k === 'rows') args.rows = Number(v);
@@ -43,8 +48,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === 'workers') args.workers = v.split(',').map(Number);
     else if (k === 'batch') args.batch = Number(v);
     else if (k === 'threads') args.threads = Number(v);
+    else if (k === 'reps') args.reps = Number(v);
     else if (k === 'out') args.out = resolve(v);
-    else throw new Error(`Unknown option "${a}". Expected one of: "--rows=N", "--model=NAME", "--workers=1,2", "--batch=N", "--out=DIR".`);
+    else throw new Error(`Unknown option "${a}". Expected one of: "--rows=N", "--model=NAME", "--workers=1,2", "--batch=N", "--threads=N", "--reps=N", "--out=DIR".`);
   }
   return args;
 }
@@ -155,11 +161,17 @@ function sampleHeaps(page: Page, pageSession: CDPSession, browserSession: CDPSes
       if (tick++ % 5 === 0) {
         const { targetInfos } = await browserSession.send('Target.getTargets');
         for (const t of targetInfos) {
-          if (t.type !== 'worker' || attached.has(t.targetId)) continue;
+          if (t.type !== 'worker') continue;
+          const name = new URL(t.url || 'x:/', 'http://x').pathname.split('/').pop() || t.title;
+          if (attached.has(t.targetId)) {
+            // A worker's URL may be known only after it started: name it then.
+            if (name && !labels.get(attached.get(t.targetId)!)) labels.set(attached.get(t.targetId)!, name);
+            continue;
+          }
           try {
             const { sessionId } = await browserSession.send('Target.attachToTarget', { targetId: t.targetId, flatten: false });
             attached.set(t.targetId, sessionId);
-            labels.set(sessionId, new URL(t.url, 'http://x').pathname.split('/').pop() || t.title);
+            labels.set(sessionId, name);
             peaks.workersSeen++;
           } catch {
             // The worker ended before we attached.
@@ -172,7 +184,7 @@ function sampleHeaps(page: Page, pageSession: CDPSession, browserSession: CDPSes
       ]);
       peaks.main = Math.max(peaks.main, main!);
       [...attached.values()].forEach((sessionId, i) => {
-        const label = labels.get(sessionId)!;
+        const label = labels.get(sessionId) || '(unnamed worker)';
         peaks.byWorker[label] = Math.max(peaks.byWorker[label] ?? 0, workers[i]!);
         peaks.worker = Math.max(peaks.worker, workers[i]!);
       });
@@ -197,7 +209,7 @@ const mb = (n: number) => Math.round((n / 1024 / 1024) * 10) / 10;
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  const load = loadavg()[0];
+  const load = loadavg()[0] ?? 0;
   console.log(`generating ${args.rows.toLocaleString('en')} rows for ${args.model}…`);
   const csv = await generateCsv(args.model, args.rows);
   const fileBytes = statSync(csv).size;
@@ -220,7 +232,8 @@ export async function main(argv: string[]): Promise<number> {
   const launched = await launch('default');
   const runs: Array<BatchRun & { rowsPerSec: number; heap: HeapPeaks }> = [];
   try {
-    for (const workers of args.workers) {
+    const order = Array.from({ length: args.reps }, (_, rep) => (rep % 2 ? [...args.workers].reverse() : args.workers)).flat();
+    for (const workers of order) {
       const page = await launched.context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
@@ -251,29 +264,50 @@ export async function main(argv: string[]): Promise<number> {
     await server.close();
   }
 
+  const median = (xs: number[]) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+  };
+  const byWorkers = args.workers.map((w) => {
+    const rs = runs.filter((r) => r.workers === w);
+    const byScript: Record<string, number> = {};
+    for (const r of rs) for (const [k, v] of Object.entries(r.heap.byWorker)) byScript[k] = Math.max(byScript[k] ?? 0, v);
+    return {
+      workers: w,
+      rowsPerSec: Math.round(median(rs.map((r) => r.rowsPerSec))),
+      rowsPerSecRuns: rs.map((r) => r.rowsPerSec),
+      runMs: Math.round(median(rs.map((r) => r.runMs))),
+      storeFileMs: Math.round(median(rs.map((r) => r.storeMs))),
+      downloadMs: Math.round(median(rs.map((r) => r.exportMs))),
+      downloadBytes: rs[0]!.exportBytes,
+      summaryMs: Math.round(median(rs.map((r) => r.summaryMs))),
+      chunks: rs[0]!.chunks,
+      peakHeapBytes: {
+        main: Math.max(...rs.map((r) => r.heap.main)),
+        largestWorker: Math.max(...rs.map((r) => r.heap.worker)),
+        allThreads: Math.max(...rs.map((r) => r.heap.total)),
+      },
+      peakHeapBytesByWorkerScript: byScript,
+    };
+  });
   const report = {
     case: 'CSV batch job',
     date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverage: [load, loadavg()[0]] },
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), loadAverage: { start: load, end: loadavg()[0] ?? 0 } },
     browser: { version: launched.version, args: launched.args },
-    input: { model: args.model, rows: args.rows, bytes: fileBytes, batchSize: args.batch, generator: 'bench/batch.ts generateCsv (mulberry32 seed 7, card feature ranges, 2 decimals)' },
-    runs: runs.map((r) => ({
-      workers: r.workers,
-      rowsPerSec: r.rowsPerSec,
-      runMs: Math.round(r.runMs),
-      storeFileMs: Math.round(r.storeMs),
-      downloadMs: Math.round(r.exportMs),
-      downloadBytes: r.exportBytes,
-      summaryMs: Math.round(r.summaryMs),
-      chunks: r.chunks,
-      peakHeapBytes: { main: r.heap.main, largestWorker: r.heap.worker, allThreads: r.heap.total },
-      workersSeen: r.heap.workersSeen,
-      peakHeapBytesByWorkerScript: r.heap.byWorker,
-      heapSamples: r.heap.samples,
-    })),
+    input: {
+      model: args.model,
+      rows: args.rows,
+      bytes: fileBytes,
+      batchSize: args.batch,
+      repetitions: args.reps,
+      generator: 'bench/batch.ts generateCsv (mulberry32 seed 7, card feature ranges, 2 decimals)',
+    },
+    runs: byWorkers,
     notes: [
-      'rows/s: rows committed (predicted and stored in IndexedDB) per second of the job run, from job.start() to done; the input file was stored with the job before (storeFileMs).',
-      'Peak JS heap: DevTools Runtime.getHeapUsage sampled every 100 ms on the page and on every worker (batch worker, runtime workers); WebAssembly memory is not JS heap and is not counted.',
+      'rows/s: rows committed (predicted and stored in IndexedDB) per second of the job run, from job.start() to done (median of the repetitions); the input file was stored with the job before (storeFileMs).',
+      'Peak JS heap: DevTools Runtime.getHeapUsage sampled every 100 ms on the page and on every worker (batch worker, runtime workers), the largest over the repetitions; it includes garbage not yet collected. WebAssembly memory is not JS heap and is not counted.',
+      "Sessions: a large job predicts on one-wasm-thread runtime workers (the model's own session runs 'auto' threads and is not used for it); 1 worker = one such worker next to the CSV worker.",
     ],
   };
   mkdirSync(args.out, { recursive: true });
@@ -281,13 +315,13 @@ export async function main(argv: string[]): Promise<number> {
   const md = [
     `# CSV batch job: ${args.rows.toLocaleString('en')} rows (${args.model}, ${mb(fileBytes)} MB)`,
     '',
-    `${report.date}, ${report.machine.cpus} cores, Chromium ${launched.version}, chunks of ${args.batch} rows.`,
+    `${report.date}, ${report.machine.cpus} cores (load average ${load.toFixed(1)} at the start, ${report.machine.loadAverage.end.toFixed(1)} at the end), Chromium ${launched.version}, chunks of ${args.batch} rows, median of ${args.reps} runs.`,
     '',
-    '| workers | rows/s | run | store file | download CSV | summary | peak heap: main | largest worker | all threads |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    ...report.runs.map(
+    '| workers | rows/s (median) | runs | run | store file | download CSV | summary | peak heap: main | largest worker | all threads |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...byWorkers.map(
       (r) =>
-        `| ${r.workers} | ${r.rowsPerSec.toLocaleString('en')} | ${(r.runMs / 1000).toFixed(1)} s | ${(r.storeFileMs / 1000).toFixed(1)} s | ${(r.downloadMs / 1000).toFixed(1)} s (${mb(r.downloadBytes)} MB) | ${(r.summaryMs / 1000).toFixed(1)} s | ${mb(r.peakHeapBytes.main)} MB | ${mb(r.peakHeapBytes.largestWorker)} MB | ${mb(r.peakHeapBytes.allThreads)} MB |`,
+        `| ${r.workers} | ${r.rowsPerSec.toLocaleString('en')} | ${r.rowsPerSecRuns.map((x) => x.toLocaleString('en')).join(', ')} | ${(r.runMs / 1000).toFixed(1)} s | ${(r.storeFileMs / 1000).toFixed(2)} s | ${(r.downloadMs / 1000).toFixed(1)} s (${mb(r.downloadBytes)} MB) | ${(r.summaryMs / 1000).toFixed(1)} s | ${mb(r.peakHeapBytes.main)} MB | ${mb(r.peakHeapBytes.largestWorker)} MB | ${mb(r.peakHeapBytes.allThreads)} MB |`,
     ),
     '',
     ...report.notes.map((n) => `- ${n}`),

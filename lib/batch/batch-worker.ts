@@ -9,7 +9,7 @@ import { MlPredictError, quote } from '../errors.js';
 import type { ModelCard } from '../model/card.js';
 import { interpret } from '../model/interpret.js';
 import type { Outputs } from '../types.js';
-import { CONNECT, READY, installErrorTransfer, transferablesOf, type ConnectMessage } from '../worker/protocol.js';
+import { serveWorker, transferablesOf } from '../worker/protocol.js';
 import {
   ChunkBuilder,
   csvLine,
@@ -26,6 +26,8 @@ import type { BatchJobCsv, BatchJobRecord, BatchSummary, ResultChunk } from './t
 
 /** Characters of text read before guessing the delimiter and line ending. */
 const SAMPLE_CHARS = 64 * 1024;
+/** Characters parsed at a time: the spacing of resume points. */
+const SYNC_PIECE = 8 * 1024;
 /** Size of the pieces of results CSV handed to the page. */
 const EXPORT_PIECE = 256 * 1024;
 
@@ -94,29 +96,37 @@ class Rows {
   async fill(n: number): Promise<void> {
     while (this.available < n && !this.final) {
       const { text, final } = await this.source.read();
+      // Parsed in pieces, so that resume points (one per piece) fall every few hundred rows.
+      for (let i = 0; i < text.length || (final && i === 0); i += SYNC_PIECE) {
+        const last = i + SYNC_PIECE >= text.length;
+        this.parse(text.slice(i, i + SYNC_PIECE), final && last);
+      }
       this.final = final;
-      let rows = this.reader.push(text, final);
-      if (this.headerPending && rows.length > 0) {
-        this.headerPending = false;
-        rows = rows.slice(1);
-      }
-      if (this.skip > 0 && rows.length > 0) {
-        const dropped = Math.min(this.skip, rows.length);
-        this.skip -= dropped;
-        this.taken += dropped;
-        rows = rows.slice(dropped);
-      }
-      if (rows.length > 0) {
-        if (this.head > 4096) {
-          this.queue = this.queue.slice(this.head);
-          this.head = 0;
-        }
-        for (const r of rows) this.queue.push(r);
-      }
-      const s = this.reader.sync;
-      const last = this.syncs[this.syncs.length - 1]!;
-      if (s.byte !== last.byte) this.syncs.push({ ...s });
     }
+  }
+
+  private parse(text: string, final: boolean): void {
+    let rows = this.reader.push(text, final);
+    if (this.headerPending && rows.length > 0) {
+      this.headerPending = false;
+      rows = rows.slice(1);
+    }
+    if (this.skip > 0 && rows.length > 0) {
+      const dropped = Math.min(this.skip, rows.length);
+      this.skip -= dropped;
+      this.taken += dropped;
+      rows = rows.slice(dropped);
+    }
+    if (rows.length > 0) {
+      if (this.head > 4096) {
+        this.queue = this.queue.slice(this.head);
+        this.head = 0;
+      }
+      for (const r of rows) this.queue.push(r);
+    }
+    const s = this.reader.sync;
+    const last = this.syncs[this.syncs.length - 1]!;
+    if (s.byte !== last.byte) this.syncs.push({ ...s });
   }
 
   /** Takes up to `n` rows; returns them with the number of the first. */
@@ -377,19 +387,4 @@ const api: BatchWorkerApi = {
   summary: summarise,
 };
 
-installErrorTransfer();
-// Same handshake as the runtime worker: comlink's port, and a lock held for life (see lib/worker/protocol.ts).
-self.addEventListener(
-  'message',
-  (event: MessageEvent<ConnectMessage>) => {
-    if (event.data?.type !== CONNECT) return;
-    Comlink.expose(api, event.data.port);
-    const locks = (self.navigator as Navigator | undefined)?.locks;
-    if (!locks) return self.postMessage({ type: READY, lifeLock: false });
-    void locks.request(event.data.lifeLock, () => {
-      self.postMessage({ type: READY, lifeLock: true });
-      return new Promise<never>(() => {});
-    });
-  },
-  { once: true },
-);
+serveWorker(api);

@@ -12,6 +12,7 @@
  */
 import { abortError, MlPredictError, quote, throwIfAborted } from '../errors.js';
 import type { ModelCard } from '../model/card.js';
+import { isQuotaError } from '../cache/store.js';
 import { base64ToHex } from '../model/integrity.js';
 import { loadModel } from '../model/load.js';
 import { openRegistry } from '../model/registry.js';
@@ -132,6 +133,16 @@ function sha256Hex(model: Model): string {
   const b64 = model.info.sha256;
   if (!b64) throw new MlPredictError('INTERNAL', `Model "${model.info.name}" has no sha256 in its info.`);
   return base64ToHex(b64);
+}
+
+/** IndexedDB refused a write for lack of room (Chrome may say AbortError): QUOTA_EXCEEDED, saying what and what to do. */
+function quotaError(e: unknown, what: string): unknown {
+  if (!isQuotaError(e)) return e;
+  return new MlPredictError(
+    'QUOTA_EXCEEDED',
+    `The browser has no room left to store ${what}. Free space for this site (delete finished jobs or cached models, or ask for persistent storage), then resume.`,
+    { cause: (e as Error)?.message },
+  );
 }
 
 function toError(e: unknown): MlPredictError {
@@ -343,7 +354,9 @@ export class BatchJob extends EventTarget {
           this.count(chunk, now - last);
           last = now;
           const result: ResultChunk = { index: chunk.index, firstRow: chunk.firstRow, rows: chunk.rows, outputs, errors: chunk.errors };
-          await commitChunk(record, result);
+          await commitChunk(record, result).catch((e: unknown) => {
+            throw quotaError(e, `the results of batch job ${quote(this.id)} (rows ${chunk.firstRow}–${record.rowsDone} were not stored; the ${chunk.firstRow - 1} before are)`);
+          });
           this.emit('progress');
         },
       });
@@ -598,7 +611,9 @@ export async function createBatchJob(file: Blob, options: BatchJobOptions): Prom
       updatedAt: now,
       runMs: 0,
     };
-    await createJob(record, card, file);
+    await createJob(record, card, file).catch((e: unknown) => {
+      throw quotaError(e, `the input file ${quote(record.file.name)} (${file.size} bytes) of a new batch job`);
+    });
     const job = handleFor(record);
     if (options.start === false && owned) await model.dispose();
     else job.attachModel(model, owned);

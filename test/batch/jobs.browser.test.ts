@@ -215,7 +215,7 @@ describe('CSV batch jobs', () => {
         if (e.data?.source !== 'batch-job') return;
         if (e.data.type === 'error') reject(new Error(e.data.message));
         if (e.data.type === 'created') id = e.data.id;
-        if (e.data.type === 'progress' && ++progress === 3) {
+        if (e.data.type === 'progress' && ++progress === 8) {
           // The page goes away mid-job: its workers, IndexedDB transactions and lock with it.
           frame.remove();
           window.removeEventListener('message', onMessage);
@@ -234,6 +234,10 @@ describe('CSV batch jobs', () => {
     expect(left.status).toBe('running'); // as the page left it
     expect(left.rowsDone).toBeGreaterThanOrEqual(seen);
     expect(left.rowsDone).toBeLessThan(20_000);
+    // It will go on from a byte offset in the file, not from its start.
+    expect(left.sync.byte).toBeGreaterThan(0);
+    expect(left.sync.row).toBeGreaterThan(0);
+    expect(left.sync.row).toBeLessThanOrEqual(left.rowsDone);
 
     // What an app does when it starts: continue the jobs a previous page left running.
     await expect.poll(async () => (await resumeBatchJobs({ model })).map((r) => r.id), { timeout: 20_000 }).toContain(id);
@@ -243,6 +247,33 @@ describe('CSV batch jobs', () => {
     expectContiguous(got.ranges, 20_000);
     expectSame(got, await model.predict({ features: rows }), 20_000);
     expect(parseCsv(await (await j.download()).text()).data).toHaveLength(20_000);
+  });
+
+  it('a file that is not valid UTF-8 resumes by reading again from its last exact offset, each row once', async () => {
+    const rows = irisRows(6000, 6);
+    const BAD = 1500;
+    const text = csvOf(['name', ...FEATURES], rows.map((r, i) => [i === BAD - 1 ? 'caf\u00e9' : `r${i}`, ...r]));
+    // Latin-1 bytes: the é of row 1500 is the single byte 0xE9, invalid in UTF-8 (it reads as U+FFFD).
+    const bytes = Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const j = await job(new File([bytes], 'latin1.csv', { type: 'text/csv' }), { model, batchSize: 100, workers: 1 });
+    await new Promise<void>((resolve) =>
+      j.addEventListener('progress', (e) => {
+        if ((e as CustomEvent<BatchJobRecord>).detail.rowsDone >= BAD + 500) resolve();
+      }),
+    );
+    const paused = await j.pause();
+    expect(paused.status).toBe('paused');
+    expect(paused.rowsDone).toBeLessThan(6000);
+    // Exact offsets stop before the bad byte: the resume reads from there and skips the rows done.
+    expect(paused.sync.row).toBeGreaterThan(0);
+    expect(paused.sync.row).toBeLessThan(BAD);
+    expect(new TextDecoder().decode(bytes.subarray(paused.sync.byte)).split('\n')[0]).toBe(text.split('\n')[paused.sync.row + 1]);
+    expect((await j.resume()).status).toBe('done');
+    const got = await committed(j);
+    expectContiguous(got.ranges, 6000);
+    expectSame(got, await model.predict({ features: rows }), 6000);
+    const parsed = parseCsv(await (await j.download()).text());
+    expect(parsed.data[BAD - 1]!.name).toBe('caf\ufffd');
   });
 
   it('refuses a model without a card, an image model, and unknown options', async () => {
