@@ -141,7 +141,7 @@ describe('validateRegistry', () => {
   it('accepts the published registry', () => {
     const r = validateRegistry(registry);
     expect(Object.keys(r.models)).toContain('sentiment-logreg');
-    expect(r.models['sentiment-logreg']!.aliases).toEqual({ stable: '1.1.0' });
+    expect(r.models['sentiment-logreg']!.aliases).toEqual({ stable: '1.0.0', candidate: '1.1.0' });
   });
 
   it('names the bad field', () => {

@@ -33,7 +33,7 @@ describe('openRegistry', () => {
     expect(registry.names).toEqual(['sentiment-logreg', 'sentiment-svm', 'sentiment-tree', 'breast-cancer', 'house-price', 'iris', 'digits', 'silero-vad', 'paddleocr-rec']);
     const entry = registry.get('sentiment-logreg');
     expect(entry.versionList).toEqual(['1.0.0', '1.1.0']);
-    expect(entry.stable).toBe('1.1.0');
+    expect(entry.stable).toBe('1.0.0');
     const r = registry.resolve('sentiment-logreg', '1.0.0');
     expect(r.url).toBe(new URL('/models/sentiment-logreg-1.0.0.onnx', location.href).href);
     expect(r.integrity).toMatch(/^sha256-[A-Za-z0-9+/]{43}=$/);
@@ -44,9 +44,9 @@ describe('openRegistry', () => {
     const registry = await openRegistry(REGISTRY);
     const model = await registry.load(undefined, { backend: 'wasm', cache: 'none' });
     expect(model.info.name).toBe('sentiment-logreg');
-    expect(model.info.version).toBe('1.1.0');
+    expect(model.info.version).toBe('1.0.0');
     expect(model.info.card?.name).toBe('sentiment-logreg');
-    expect(model.info.card?.version).toBe('1.1.0');
+    expect(model.info.card?.version).toBe('1.0.0');
     expect(model.info.inputs).toEqual([{ name: 'tokens', type: 'string', dims: ['N', 'T'] }]);
     const card = model.info.card!;
     const pre = card.input.kind === 'text' ? card.input.preprocessing : undefined;

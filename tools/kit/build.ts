@@ -49,7 +49,25 @@ function compareVersions(a: string, b: string): number {
   return 0;
 }
 
-/** registry.json: models by name, versions with URL, card, sha256 and bytes; alias "stable" → newest. */
+/**
+ * Aliases that do not follow the default (stable → newest). sentiment-logreg keeps 1.0.0 as
+ * stable and offers 1.1.0 as the candidate, so the demo's Models page can show a real update:
+ * check, apply, shadow-test, roll back.
+ */
+export const PINNED_ALIASES: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'sentiment-logreg': { stable: '1.0.0', candidate: '1.1.0' },
+};
+
+/** registry.json: models by name, versions with URL, card, sha256 and bytes; alias "stable" → newest unless PINNED_ALIASES says otherwise. */
+function aliasesOf(name: string, versions: readonly string[], newest: string): Record<string, string> {
+  const pinned = PINNED_ALIASES[name];
+  if (!pinned) return { stable: newest };
+  for (const [alias, version] of Object.entries(pinned)) {
+    if (!versions.includes(version)) throw new Error(`Alias "${alias}" of ${name} points at ${version}, which is not built. Built: ${versions.join(', ')}.`);
+  }
+  return { stable: newest, ...pinned };
+}
+
 export function registryOf(built: readonly BuiltModel[]): unknown {
   const models: Record<string, unknown> = {};
   const names = [...new Set(built.map((b) => b.name))];
@@ -60,7 +78,7 @@ export function registryOf(built: readonly BuiltModel[]): unknown {
       title: newest.registry.title,
       task: newest.registry.task,
       description: newest.registry.description,
-      aliases: { stable: newest.version },
+      aliases: aliasesOf(name, versions.map((v) => v.version), newest.version),
       versions: Object.fromEntries(
         versions.map((v) => [v.version, { url: modelFile(name, v.version), card: cardFile(name, v.version), sha256: v.card.model.sha256, bytes: v.card.model.bytes }]),
       ),
