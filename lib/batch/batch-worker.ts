@@ -9,7 +9,7 @@ import { MlPredictError, quote } from '../errors.js';
 import type { ModelCard } from '../model/card.js';
 import { interpret } from '../model/interpret.js';
 import type { Outputs } from '../types.js';
-import { CONNECT, READY, installErrorTransfer, transferablesOf, type ConnectMessage } from '../worker/protocol.js';
+import { serveWorker, transferablesOf } from '../worker/protocol.js';
 import {
   ChunkBuilder,
   csvLine,
@@ -387,19 +387,4 @@ const api: BatchWorkerApi = {
   summary: summarise,
 };
 
-installErrorTransfer();
-// Same handshake as the runtime worker: comlink's port, and a lock held for life (see lib/worker/protocol.ts).
-self.addEventListener(
-  'message',
-  (event: MessageEvent<ConnectMessage>) => {
-    if (event.data?.type !== CONNECT) return;
-    Comlink.expose(api, event.data.port);
-    const locks = (self.navigator as Navigator | undefined)?.locks;
-    if (!locks) return self.postMessage({ type: READY, lifeLock: false });
-    void locks.request(event.data.lifeLock, () => {
-      self.postMessage({ type: READY, lifeLock: true });
-      return new Promise<never>(() => {});
-    });
-  },
-  { once: true },
-);
+serveWorker(api);

@@ -5,7 +5,8 @@
  */
 import * as Comlink from 'comlink';
 import { abortError, MlPredictError } from '../errors.js';
-import { CONNECT, READY, installErrorTransfer, type ConnectMessage, type LoadReply, type LoadRequest, type MonitorConfig, type RuntimeApi } from './protocol.js';
+import { WorkerConnection } from './connection.js';
+import type { LoadReply, LoadRequest, MonitorConfig, RuntimeApi } from './protocol.js';
 import type { LoadProgress, LoadWarning } from '../types.js';
 
 /** How long a worker that holds no session lives on before it is ended (WebAssembly memory never shrinks). */
@@ -19,42 +20,30 @@ let callIds = 0;
 export const nextCallId = (): number => ++callIds;
 
 export class RuntimeWorker {
-  readonly api: Comlink.Remote<RuntimeApi>;
-  private readonly worker: Worker;
-  private readonly port: MessagePort;
-  private readonly pending = new Set<(e: MlPredictError) => void>();
+  private readonly connection: WorkerConnection<RuntimeApi>;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Sessions and loads this worker holds; at 0 the idle timer starts. */
   private holds = 0;
-  dead = false;
 
   constructor() {
-    installErrorTransfer();
-    this.worker = new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
-    const channel = new MessageChannel();
-    this.port = channel.port1;
-    this.worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      this.die(`the worker failed: ${e.message || 'it could not start (check that the bundler emitted the worker script)'}`);
+    const worker = new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
+    this.connection = new WorkerConnection<RuntimeApi>(worker, crashed, () => {
+      clearTimeout(this.idleTimer);
+      if (current === this) current = undefined;
     });
-    const lifeLock = `ml-predict-runtime-${crypto.randomUUID()}`;
-    this.worker.addEventListener('message', (e: MessageEvent<{ type?: string; lifeLock?: boolean }>) => {
-      if (e.data?.type !== READY || !e.data.lifeLock) return;
-      // Granted only once the worker, which holds this lock for life, is gone.
-      void navigator.locks.request(lifeLock, () => this.die('the worker stopped (terminated, crashed or out of memory)'));
-    });
-    const connect: ConnectMessage = { type: CONNECT, port: channel.port2, lifeLock };
-    this.worker.postMessage(connect, [channel.port2]);
-    this.api = Comlink.wrap<RuntimeApi>(this.port);
+  }
+
+  get api(): Comlink.Remote<RuntimeApi> {
+    return this.connection.api;
+  }
+
+  get dead(): boolean {
+    return this.connection.dead;
   }
 
   /** Runs a call on the worker; rejects with WORKER_CRASHED if the worker dies first. */
   call<T>(fn: (api: Comlink.Remote<RuntimeApi>) => Promise<T>): Promise<T> {
-    if (this.dead) return Promise.reject(crashed('the worker had already stopped'));
-    return new Promise<T>((resolve, reject) => {
-      this.pending.add(reject);
-      fn(this.api).then(resolve, reject).finally(() => this.pending.delete(reject));
-    });
+    return this.connection.call(fn);
   }
 
   hold(): void {
@@ -72,28 +61,14 @@ export class RuntimeWorker {
     }
   }
 
-  private die(reason: string): void {
-    if (this.dead) return;
-    this.end();
-    const err = crashed(reason);
-    for (const reject of this.pending) reject(err);
-    this.pending.clear();
-  }
-
   /** Ends the worker and frees all its memory. */
   end(): void {
-    if (this.dead) return;
-    this.dead = true;
-    clearTimeout(this.idleTimer);
-    this.api[Comlink.releaseProxy]();
-    this.worker.terminate();
-    this.port.close();
-    if (current === this) current = undefined;
+    this.connection.stop(crashed('it was ended'));
   }
 }
 
 function crashed(reason: string): MlPredictError {
-  return new MlPredictError('WORKER_CRASHED', `The ml-predict worker stopped during the call: ${reason}. The next call starts a new worker.`);
+  return new MlPredictError('WORKER_CRASHED', `The ml-predict runtime worker stopped during the call (${reason}). The next call starts a new worker.`);
 }
 
 let current: RuntimeWorker | undefined;

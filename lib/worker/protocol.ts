@@ -135,6 +135,28 @@ export function installErrorTransfer(): void {
   Comlink.transferHandlers.set('throw', handler as unknown as Comlink.TransferHandler<unknown, unknown>);
 }
 
+/**
+ * The worker side of the handshake (for every worker of ml-predict): on the host's CONNECT
+ * message, serve `api` through comlink on the given port, take the life lock and say READY.
+ */
+export function serveWorker(api: object): void {
+  installErrorTransfer();
+  self.addEventListener(
+    'message',
+    (event: MessageEvent<ConnectMessage>) => {
+      if (event.data?.type !== CONNECT) return;
+      Comlink.expose(api, event.data.port);
+      const locks = (self.navigator as Navigator | undefined)?.locks;
+      if (!locks) return self.postMessage({ type: READY, lifeLock: false });
+      void locks.request(event.data.lifeLock, () => {
+        self.postMessage({ type: READY, lifeLock: true });
+        return new Promise<never>(() => {});
+      });
+    },
+    { once: true },
+  );
+}
+
 /** Typed arrays in these outputs/feeds, for transfer lists. Strings are cloned. */
 export function transferablesOf(tensors: Record<string, Tensor>): Transferable[] {
   const list: Transferable[] = [];

@@ -15,10 +15,7 @@ import type { OutputTensor, Tensor, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
 import { DriftAccumulator, type DriftOptions, type DriftReference } from '../evaluate/drift.js';
 import {
-  CONNECT,
-  READY,
-  type ConnectMessage,
-  installErrorTransfer,
+  serveWorker,
   transferablesOf,
   type LoadReply,
   type LoadRequest,
@@ -233,19 +230,4 @@ const api: RuntimeApi = {
   sessionCount: () => sessions.size,
 };
 
-installErrorTransfer();
-// The host sends comlink's port and the name of a lock to hold for life (see protocol.ts).
-self.addEventListener(
-  'message',
-  (event: MessageEvent<ConnectMessage>) => {
-    if (event.data?.type !== CONNECT) return;
-    Comlink.expose(api, event.data.port);
-    const locks = (self.navigator as Navigator | undefined)?.locks;
-    if (!locks) return self.postMessage({ type: READY, lifeLock: false });
-    void locks.request(event.data.lifeLock, () => {
-      self.postMessage({ type: READY, lifeLock: true });
-      return new Promise<never>(() => {});
-    });
-  },
-  { once: true },
-);
+serveWorker(api);
