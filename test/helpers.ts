@@ -25,5 +25,16 @@ export async function rejection(p: Promise<unknown>): Promise<MlPredictError> {
   throw new Error('expected a rejection, but the promise resolved');
 }
 
+/** Runs `fn` and returns the MlPredictError it throws (fails the test on anything else). */
+export function thrown(fn: () => unknown): MlPredictError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof MlPredictError) return e;
+    throw e;
+  }
+  throw new Error('expected an MlPredictError to be thrown');
+}
+
 let unique = 0;
 export const uniqueName = (base: string): string => `${base}-${Date.now().toString(36)}-${++unique}.onnx`;

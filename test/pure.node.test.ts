@@ -7,18 +7,10 @@ import { checkSupported, inspectOnnx } from '../lib/model/onnx-check.js';
 import { parseIntegrity, sha256Base64 } from '../lib/model/integrity.js';
 import { linearClassifierModel, sigmoidModel, zipmapModel } from './fixtures/models.js';
 import type { TensorInfo } from '../lib/types.js';
+import { thrown } from './helpers.js';
 
 const x: TensorInfo = { name: 'x', type: 'float32', dims: ['batch', 4] };
 
-function thrown(fn: () => unknown): MlPredictError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MlPredictError) return e;
-    throw e;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('errors', () => {
   it('keep code, message and details across the wire form', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cardRow, cardToInputs, defaultValues, interpret } from '../../lib/model/interpret.js';
 import type { ModelCard } from '../../lib/model/card.js';
 import type { Outputs } from '../../lib/types.js';
-import { MlPredictError } from '../../lib/errors.js';
+import { thrown } from '../helpers.js';
 
 function card(over: Partial<ModelCard>): ModelCard {
   return {
@@ -49,15 +49,6 @@ function i64(data: number[], dims: number[]) {
   return { data: BigInt64Array.from(data.map(BigInt)), dims, type: 'int64' as const };
 }
 
-function thrown(fn: () => unknown): MlPredictError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MlPredictError) return e;
-    throw e;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('cardToInputs', () => {
   it('puts numbers in feature order as one row, categories as their index, defaults for empty values', () => {

@@ -7,19 +7,10 @@ import {
   type AgreementReport,
   type ComparableResult,
 } from '../../lib/evaluate/agreement.js';
-import { MlPredictError } from '../../lib/errors.js';
 import { interpret, type Interpretation } from '../../lib/model/interpret.js';
 import type { ModelCard } from '../../lib/model/card.js';
+import { thrown } from '../helpers.js';
 
-function thrown(fn: () => unknown): MlPredictError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MlPredictError) return e;
-    throw e;
-  }
-  throw new Error('expected a throw');
-}
 
 const card: ModelCard = {
   name: 'cls',

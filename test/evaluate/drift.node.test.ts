@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DriftAccumulator, defaultDriftTest, driftReport, type DriftReference } from '../../lib/evaluate/drift.js';
 import { ksTwoSample, wassersteinNormed } from '../../lib/evaluate/stats.js';
-import { MlPredictError } from '../../lib/errors.js';
 import type { ModelCard } from '../../lib/model/card.js';
 import { loadBreastCancer, loadDigits } from '../../tools/kit/data.js';
 import { digitShape } from '../../tools/kit/models/digits.js';
 import { permutation, pick, rng, split } from '../../tools/kit/rng.js';
 import { SEED } from '../../tools/kit/types.js';
+import { thrown } from '../helpers.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -23,15 +23,6 @@ function readCard(file: string): ModelCard {
   return JSON.parse(readFileSync(join(root, 'public', 'models', file), 'utf8')) as ModelCard;
 }
 
-function thrown(fn: () => unknown): MlPredictError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MlPredictError) return e;
-    throw e;
-  }
-  throw new Error('expected a throw');
-}
 
 /** `size` rows drawn without replacement from `pool` (seeded), as columns by feature name. */
 function draw(pool: readonly (readonly number[])[], names: readonly string[], size: number, seed: number, shift: Record<number, number> = {}) {

@@ -17,7 +17,7 @@ import {
   wassersteinNormed,
   zTestProportions,
 } from '../../lib/evaluate/stats.js';
-import { MlPredictError } from '../../lib/errors.js';
+import { thrown } from '../helpers.js';
 
 /** mulberry32, so that the samples below are the same on every run. */
 function rng(seed: number): () => number {
@@ -31,15 +31,6 @@ function rng(seed: number): () => number {
   };
 }
 
-function thrown(fn: () => unknown): MlPredictError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MlPredictError) return e;
-    throw e;
-  }
-  throw new Error('expected a throw');
-}
 
 // -------------------------------------------------------------------------------------------
 // An independent exact KS computation: enumerate every way of labelling the pooled values

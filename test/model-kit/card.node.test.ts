@@ -2,23 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MlPredictError } from '../../lib/errors.js';
 import { checkCardMatches, validateCard, type ModelCard } from '../../lib/model/card.js';
 import { interpretRows } from '../../lib/model/interpret.js';
 import { validateRegistry } from '../../lib/model/registry.js';
+import { thrown as failure } from '../helpers.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'public', 'models');
 const load = (file: string): ModelCard => JSON.parse(readFileSync(join(dir, file), 'utf8')) as ModelCard;
 
-function failure(fn: () => unknown): MlPredictError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof MlPredictError) return e;
-    throw e;
-  }
-  throw new Error('expected an MlPredictError');
-}
 
 /** A deep copy with one change at a dotted path (undefined deletes). */
 function edit(card: ModelCard, path: string, value: unknown): unknown {
