@@ -90,8 +90,9 @@ export default defineConfig({
       // The glob below already takes every icon; listing them again would only duplicate entries.
       includeManifestIcons: false,
       injectManifest: {
-        // The app shell, onnxruntime's CPU build (its .wasm is ~14 MB) and the icons.
-        globPatterns: ['**/*.{html,js,css,wasm,svg,png}'],
+        // The app shell, onnxruntime's CPU build (its .wasm is ~14 MB), the icons, and the Batch
+        // page's sample CSVs (280 kB) so that a sample job also runs offline.
+        globPatterns: ['**/*.{html,js,css,wasm,svg,png}', 'samples/*.{csv,json}'],
         // Not precached: the WebGPU build's 27 MB wasm (cached at run time on first use, see sw.ts),
         // and models, which live in the library's IndexedDB store (/models/ holds .onnx files,
         // cards and the registry: the JSON is cached at run time, network first).
