@@ -24,6 +24,7 @@ import { describeError, type Problem } from '../errors.js';
 import { formatBytes, formatWhen } from '../format.js';
 import { keepOfflineCopies } from '../offline.js';
 import '../components/error-box.js';
+import '../components/model-lifecycle.js';
 
 type Operation =
   | { kind: 'downloading'; progress: LoadProgress | undefined; controller: AbortController }
@@ -262,6 +263,7 @@ export class MlpModelsPage extends LightElement {
         : this.problem
           ? nothing
           : html`<p class="muted" role="status">Loading the registry…</p>`}
+      ${registry ? html`<mlp-model-lifecycle></mlp-model-lifecycle>` : nothing}
       ${this.renderOthers()}
       ${this.renderStorage()}
     `;
