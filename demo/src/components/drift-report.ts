@@ -39,7 +39,7 @@ async function sampleRows(name: string, card: ModelCard): Promise<{ rows: number
 const W = 560;
 const LABEL = 190;
 const ROW = 22;
-const VALUE = 80;
+const VALUE = 100;
 const short = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 0.01 ? v.toFixed(3) : v.toExponential(1));
 
 /** How far along the way to drifting a feature is, 0–1+ on one scale for every test. */
