@@ -46,8 +46,11 @@ registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html')));
 // stored copy straight away, without trying the network first.
 const registryOnline = new NetworkFirst({ cacheName: REGISTRY_CACHE, networkTimeoutSeconds: 5, plugins: [isolation] });
 const registryOffline = new CacheFirst({ cacheName: REGISTRY_CACHE, plugins: [isolation] });
+// A revalidation (If-None-Match, from ml-predict's update check) goes to the network untouched:
+// its 304 answer belongs to the page, which keeps its own copy of the registry.
 registerRoute(
-  ({ url, request }) => url.origin === self.location.origin && isRegistryJson(url.pathname, request.destination),
+  ({ url, request }) =>
+    url.origin === self.location.origin && isRegistryJson(url.pathname, request.destination) && !request.headers.has('if-none-match'),
   (options) => (self.navigator.onLine ? registryOnline : registryOffline).handle(options),
 );
 

@@ -158,11 +158,9 @@ describe('Models page: versions, updates, shadow test, comparison and drift', ()
     await page.setViewportSize(VIEWPORTS.desktop);
   });
 
-  // Known bug (demo/sw.ts): the registry route (workbox NetworkFirst) fails a request carrying
-  // If-None-Match (the network's 304 becomes net::ERR_FAILED), so ManagedModel.checkForUpdate()
-  // reports 'offline' while online. Fix: let conditional requests bypass the route. Flip to it()
-  // when fixed.
-  it.fails('with the service worker in control, the update check reaches the registry (known bug: it reads offline)', async () => {
+  // The service worker lets ml-predict's revalidation (If-None-Match) through to the network, so
+  // the update check sees the registry's 304 rather than reading as offline.
+  it('with the service worker in control, the update check reaches the registry', async () => {
     const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ml-predict-lifecycle-sw-')), { executablePath: findChrome(), args: CHROME_ARGS });
     try {
       const sw = ctx.pages()[0] ?? (await ctx.newPage());
