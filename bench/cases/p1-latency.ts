@@ -38,7 +38,7 @@ function plans(quick: boolean): Plan[] {
   return [
     { model: TINY, warmup: 50, rounds: 10, perRound: 100 },
     { model: heavy, warmup: 5, rounds: 8, perRound: 15 },
-    { model: medium(256), warmup: 10, rounds: 8, perRound: 30 },
+    { model: medium(256), warmup: 10, rounds: 6, perRound: 20 },
     { model: paddle(320), warmup: 3, rounds: 6, perRound: 5 },
   ];
 }

@@ -19,7 +19,7 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
   const targets: Target[] = [];
   const notes: string[] = [];
   const predictions = ctx.quick ? 3 : 100;
-  const models: BenchModel[] = ctx.quick ? [medium(16)] : [medium(256), paddle(160)];
+  const models: BenchModel[] = ctx.quick ? [medium(16)] : [medium(256), paddle(80)];
   const { browser, context } = await ctx.browser();
   let libTotal = 0;
   const profiles: LongTaskProfile[] = [];
