@@ -217,7 +217,7 @@ describe('demo PWA', () => {
       await page.getByTestId('storage').waitFor();
 
       await go('batch', { reload: true });
-      await page.getByTestId('batch-not-available').waitFor();
+      await page.getByTestId('batch-drop').waitFor();
 
       await go('device', { reload: true });
       await page.getByTestId('capabilities').waitFor();
