@@ -83,7 +83,12 @@ class PwaState extends EventTarget {
       this.changed();
     }
     try {
-      await registration.update();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer in 30 s')), 30_000);
+      });
+      // A check that gets no answer must not leave the footer saying "Checking…" for good.
+      await Promise.race([registration.update(), timeout]).finally(() => clearTimeout(timer));
       if (manual && !this.needRefresh) {
         // An update found by this check may still be installing: `needRefresh` follows once it waits.
         this.lastCheck = registration.installing || registration.waiting ? 'update-found' : 'up-to-date';

@@ -257,9 +257,10 @@ export class MlpModelsPage extends LightElement {
       <p class="lead">Models that are stored on this device work offline. They are kept in this browser's storage for this site, checked against their published hash.</p>
       ${this.problem ? html`<mlp-error-box .problem=${this.problem}></mlp-error-box>` : nothing}
       ${registry
-        ? html`<ul class="model-list plain-list" aria-label="Models in the registry">
-            ${registry.names.map((name) => this.renderModel(registry.get(name), registry.resolve(name), name === registry.defaultName))}
-          </ul>`
+        ? html`<h2 id="registry-title">In the registry</h2>
+            <ul class="model-list plain-list" aria-labelledby="registry-title">
+              ${registry.names.map((name) => this.renderModel(registry.get(name), registry.resolve(name), name === registry.defaultName))}
+            </ul>`
         : this.problem
           ? nothing
           : html`<p class="muted" role="status">Loading the registry…</p>`}
