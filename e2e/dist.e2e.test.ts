@@ -20,7 +20,7 @@ let browser: Browser | undefined;
 let origin = '';
 
 function run(cmd: string, args: string[], cwd: string) {
-  return execFileSync(cmd, args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, npm_config_loglevel: 'error' } });
+  return execFileSync(cmd, args, { cwd, stdio: 'pipe', encoding: 'utf8', env: { ...process.env, NODE_ENV: 'production', npm_config_loglevel: 'error' } });
 }
 
 const version = (pkg: string) => (JSON.parse(readFileSync(join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;

@@ -102,6 +102,8 @@ function warmInputs(card: ModelCard): Inputs[] {
 }
 
 async function fetchRegistry(url: string, etag: string | undefined): Promise<{ status: 'offline' | 'unchanged' } | { status: 'changed'; text: string; etag?: string }> {
+  // The browser knows it is offline: don't even try (a request would only be refused).
+  if (globalThis.navigator?.onLine === false) return { status: 'offline' };
   let res: Response;
   try {
     res = await fetch(url, { cache: 'no-cache', headers: etag ? { 'if-none-match': etag } : {} });
