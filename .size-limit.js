@@ -37,11 +37,19 @@ export default [
     modifyEsbuildConfig: esm,
   },
   {
-    // What renders the app; the runtime worker and onnxruntime-web load with the first model.
-    name: 'demo app shell: HTML + JS + CSS (without the runtime worker and onnxruntime-web)',
-    path: ['demo-dist/index.html', 'demo-dist/assets/*.js', 'demo-dist/assets/*.css', '!demo-dist/assets/ort*', '!demo-dist/assets/runtime-*'],
+    // What renders the app; worker scripts (the runtime worker, the batch worker) and
+    // onnxruntime-web load when they are used. Was 44 KB early on; the demo's pages grew since.
+    name: 'demo app shell: HTML + JS + CSS (without worker scripts and onnxruntime-web)',
+    path: [
+      'demo-dist/index.html',
+      'demo-dist/assets/*.js',
+      'demo-dist/assets/*.css',
+      '!demo-dist/assets/ort*',
+      '!demo-dist/assets/runtime-*',
+      '!demo-dist/assets/batch-worker-*',
+    ],
     disablePlugins: ['@size-limit/esbuild'],
     gzip: true,
-    limit: '50 KB',
+    limit: '85 KB',
   },
 ];
