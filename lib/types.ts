@@ -199,7 +199,8 @@ export interface Model {
 }
 
 export interface Capabilities {
-  webgpu: { available: boolean; reason?: string; adapter?: string };
+  /** `fallback`: the adapter emulates a GPU on the CPU (e.g. SwiftShader): it works, but wasm is faster. */
+  webgpu: { available: boolean; reason?: string; adapter?: string; fallback?: boolean };
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
   wasmThreads: boolean;

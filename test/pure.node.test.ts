@@ -37,6 +37,9 @@ describe('backend option', () => {
     expect(orderAuto({ webgpu: true, usesMlOps: true, bytes: 5e6 }).order).toEqual(['wasm']);
     expect(orderAuto({ webgpu: true, usesMlOps: false, bytes: 1000 }).order).toEqual(['wasm']);
     expect(orderAuto({ webgpu: true, usesMlOps: false, bytes: 5e6 }).order).toEqual(['webgpu', 'wasm']);
+    const fallback = orderAuto({ webgpu: true, webgpuFallback: true, webgpuAdapter: 'google swiftshader', usesMlOps: false, bytes: 5e6 });
+    expect(fallback.order).toEqual(['wasm']);
+    expect(fallback.skipped.webgpu).toMatch(/google swiftshader.*software fallback/);
   });
 
   it('resolves threads', () => {

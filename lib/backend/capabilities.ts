@@ -2,7 +2,10 @@
 import type { Capabilities } from '../types.js';
 
 interface GpuLike {
-  requestAdapter(): Promise<{ info?: { vendor?: string; architecture?: string; description?: string } } | null>;
+  requestAdapter(): Promise<{
+    info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+    isFallbackAdapter?: boolean;
+  } | null>;
 }
 
 let cached: Promise<Capabilities['webgpu']> | undefined;
@@ -15,7 +18,9 @@ async function probeWebGpu(): Promise<Capabilities['webgpu']> {
     if (!adapter) return { available: false, reason: 'navigator.gpu.requestAdapter() returned null: no usable GPU adapter' };
     const info = adapter.info ?? {};
     const name = [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unknown adapter';
-    return { available: true, adapter: name };
+    // A fallback adapter (e.g. SwiftShader) emulates the GPU on the CPU: real, but slower than wasm.
+    const fallback = info.isFallbackAdapter ?? adapter.isFallbackAdapter ?? /swiftshader/i.test(name);
+    return { available: true, adapter: name, fallback };
   } catch (e) {
     return { available: false, reason: `navigator.gpu.requestAdapter() failed: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -37,6 +37,9 @@ export function parseBackendOption(option: BackendOption | undefined): BackendPl
 export interface AutoFacts {
   webgpu: boolean;
   webgpuReason?: string;
+  /** The adapter is a software fallback (SwiftShader and the like). */
+  webgpuFallback?: boolean;
+  webgpuAdapter?: string;
   /** The model uses the ai.onnx.ml domain (classical ML operators run on the CPU only). */
   usesMlOps: boolean;
   bytes: number;
@@ -52,6 +55,12 @@ export const SMALL_MODEL_BYTES = 1 << 20;
 export function orderAuto(facts: AutoFacts): { order: BackendName[]; skipped: Partial<Record<BackendName, string>> } {
   if (!facts.webgpu) {
     return { order: ['wasm'], skipped: { webgpu: facts.webgpuReason ?? 'WebGPU is not available' } };
+  }
+  if (facts.webgpuFallback) {
+    return {
+      order: ['wasm'],
+      skipped: { webgpu: `the WebGPU adapter (${facts.webgpuAdapter ?? 'unknown'}) is a software fallback that emulates the GPU on the CPU: wasm is faster` },
+    };
   }
   if (facts.usesMlOps) {
     return { order: ['wasm'], skipped: { webgpu: 'the model uses ai.onnx.ml operators, which run on the CPU only' } };

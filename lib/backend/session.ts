@@ -67,6 +67,8 @@ export async function createSession(opts: CreateOptions): Promise<CreatedSession
       const auto = orderAuto({
         webgpu: caps.webgpu.available,
         webgpuReason: caps.webgpu.reason,
+        webgpuFallback: caps.webgpu.fallback,
+        webgpuAdapter: caps.webgpu.adapter,
         usesMlOps: opts.usesMlOps,
         bytes: opts.bytes.length,
       });

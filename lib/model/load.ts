@@ -10,10 +10,8 @@ import { nextCallId, sharedSession, type SharedSession } from '../worker/host.js
 import type { LoadRequest, MonitorConfig, WireSource } from '../worker/protocol.js';
 import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
 import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, ValuesPrediction, MonitorOptions } from '../types.js';
-import { predictBatch } from '../batch/predict-batch.js';
 import { base64ToHex, parseIntegrity } from './integrity.js';
-import { checkCardMatches, validateCard } from './card.js';
-import { cardToInputs, interpretRows, type CardValues, type FeatureValue } from './interpret.js';
+import type { CardValues, FeatureValue } from './interpret.js';
 
 const OPTION_KEYS = [
   'backend',
@@ -131,6 +129,8 @@ export class ModelHandle implements Model {
     if (!card) {
       throw new MlPredictError('INVALID_ARGUMENT', `Model "${this.info.name}" has no card, so its values cannot be read: load it with a card (or from a registry), or call predict() with its inputs ${oneOf(this.info.inputs.map((i) => i.name))}.`);
     }
+    // Loaded on first use, so that `import { loadModel }` stays small (bench P5).
+    const { cardToInputs, interpretRows } = await import('./interpret.js');
     const outputs = await this.predict(cardToInputs(card, values), options);
     return { outputs, results: interpretRows(card, outputs) };
   }
@@ -167,7 +167,8 @@ export class ModelHandle implements Model {
   }
 
   /** Chunked predictions over a worker pool: lib/batch/predict-batch.ts. */
-  predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs> {
+  async predictBatch(inputs: Inputs | readonly (readonly number[])[], options?: PredictBatchOptions): Promise<Outputs> {
+    const { predictBatch } = await import('../batch/predict-batch.js');
     return predictBatch(this, inputs, options);
   }
 
@@ -196,7 +197,8 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const name = options.name ?? (wire.kind === 'url' ? nameFromUrl(wire.url) : 'model');
   const { signal } = options;
   throwIfAborted(signal);
-  const card = options.card ? validateCard(options.card, name) : undefined;
+  const cards = options.card ? await import('./card.js') : undefined;
+  const card = options.card ? cards!.validateCard(options.card, name) : undefined;
 
   const request: Omit<LoadRequest, 'callId'> = {
     name,
@@ -232,7 +234,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const r = lease.reply;
   if (card) {
     try {
-      checkCardMatches(card, base64ToHex(r.sha256), r.bytes);
+      cards!.checkCardMatches(card, base64ToHex(r.sha256), r.bytes);
     } catch (e) {
       shared.refs--;
       if (shared.refs === 0) await shared.release();
