@@ -29,7 +29,8 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
   let roundCost = 0;
   for (const r of runners) {
     const times = await r.page.call('time', r.id, Math.max(1, plan.warmup));
-    const fastest = Math.max(Math.min(...times), 0.01);
+    // The first call of a new session does one-time work: size the rounds from the others.
+    const fastest = Math.max(Math.min(...(times.length > 1 ? times.slice(1) : times)), 0.01);
     const n =
       plan.perRound === 'auto' ? Math.max(1, Math.min(plan.maxPerRound ?? 50, Math.floor((plan.roundMs ?? 500) / fastest))) : plan.perRound;
     share.set(r.name, n);

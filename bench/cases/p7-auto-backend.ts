@@ -44,7 +44,7 @@ export async function p7(ctx: Ctx): Promise<CaseResult> {
         }
       }
       if (!picked.auto) continue;
-      const samples = await alternate(runners, ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 1, rounds: 6, perRound: 'auto', roundMs: 500, maxPerRound: 200, budgetMs: 15_000 });
+      const samples = await alternate(runners, ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 3, rounds: 6, perRound: 'auto', roundMs: 500, maxPerRound: 200, budgetMs: 15_000 });
       const fixed = runners.filter((r) => r.name !== 'auto').map((r) => ({ name: r.name, s: summarize(samples.get(r.name)!) }));
       const best = fixed.reduce((a, b) => (b.s.p50 < a.s.p50 ? b : a));
       const auto = summarize(samples.get('auto')!);
