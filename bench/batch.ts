@@ -24,6 +24,7 @@ import { createServer } from 'vite';
 import { mlPredict } from '../lib/vite.js';
 import { launch } from './browser.js';
 import type { BatchRun } from './batch-page.js';
+import { mulberry32 as rng } from '../lib/evaluate/random.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 
@@ -55,17 +56,6 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-/** mulberry32: a small seeded generator, so the CSV is the same on every machine. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface CardFeature {
   name: string;

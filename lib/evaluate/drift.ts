@@ -37,6 +37,7 @@ import {
   wassersteinNormed,
   zTestProportions,
 } from './stats.js';
+import { mulberry32 } from './random.js';
 
 /** The reference statistics of a model card (`card.reference`). */
 export interface DriftReference {
@@ -337,17 +338,6 @@ export function driftReport(reference: DriftReference, current: DriftCurrent, op
 // ---------------------------------------------------------------------------------------------
 // Accumulating live data
 
-/** mulberry32: uniform numbers in [0, 1) from a 32-bit seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface DriftAccumulatorOptions {
   /** Rows kept in the reservoir (per feature); default 1,000, like the card's reference sample. */

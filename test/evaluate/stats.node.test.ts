@@ -18,18 +18,8 @@ import {
   zTestProportions,
 } from '../../lib/evaluate/stats.js';
 import { thrown } from '../helpers.js';
+import { mulberry32 as rng } from '../../lib/evaluate/random.js';
 
-/** mulberry32, so that the samples below are the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 
 // -------------------------------------------------------------------------------------------
