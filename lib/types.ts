@@ -156,8 +156,19 @@ export interface BatchProgress {
 export interface PredictBatchOptions {
   /** Rows per `session.run`. Default 1024. */
   batchSize?: number;
-  /** Sessions to spread the chunks over: the model's own plus (workers − 1) extra runtime workers, ended afterwards. Default: the core count (at most 4), never more than the chunks. */
+  /**
+   * Sessions to spread the chunks over: the model's own plus extra runtime workers, each with
+   * cores ÷ workers wasm threads (a model session with more threads than that steps aside once
+   * the extra workers are ready). Default: as many as fit on the cores next to the model's own
+   * threads (cores ÷ `info.threads`, at most 4): 1 on 2 cores with 2 threads. Never more than the chunks.
+   */
   workers?: number;
+  /**
+   * How long the extra workers wait for the next predictBatch of this model, in ms (default
+   * 10,000; 0 ends them with the batch). A kept worker saves its start (hundreds of ms) on the
+   * next batch; each holds its own wasm memory until it ends. `dispose()` ends them.
+   */
+  keepWorkers?: number;
   signal?: AbortSignal;
   onProgress?: (progress: BatchProgress) => void;
 }

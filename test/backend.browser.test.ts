@@ -49,4 +49,15 @@ describe('backend selection without WebGPU', () => {
     expect(model.info.threads).toBe(expected);
     await model.dispose();
   });
+
+  it('models loaded at the same time with different thread counts each get theirs (one runtime worker per count)', async () => {
+    expect(crossOriginIsolated).toBe(true);
+    const two = await loadModel(sigmoidModel(), { backend: 'wasm', threads: 2 });
+    const one = await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 });
+    const twoAgain = await loadModel(sigmoidModel(), { backend: 'wasm', threads: 2 });
+    expect([two.info.threads, one.info.threads, twoAgain.info.threads]).toEqual([2, 1, 2]);
+    const x = { x: [[1, 2, 3, 4]] };
+    expect(Array.from((await one.predict(x)).y!.data as Float32Array)).toEqual(Array.from((await two.predict(x)).y!.data as Float32Array));
+    await Promise.all([two.dispose(), one.dispose(), twoAgain.dispose()]);
+  });
 });

@@ -4,8 +4,15 @@
  * hands chunks to whichever session is free and delivers the results in input order.
  *
  * Extra workers start in the background: the own session begins at once, and a worker joins
- * when its session is ready (for a short batch it may never be needed; it is ended anyway).
- * Every extra worker is ended when the batch is over: WebAssembly memory never shrinks.
+ * when its session is ready (for a short batch it may never be needed). Each extra worker runs
+ * `threads` wasm threads, so that the sessions together use the cores once and no more. When
+ * the model's own session runs more threads than that, it takes chunks only until the extra
+ * workers are ready (`own: 'until-ready'`), then steps aside.
+ *
+ * After a batch the extra workers wait in the model's `WorkerReserve` for the next batch
+ * (`keepWorkers` ms, default 10 s): their start (wasm compile, session create) costs hundreds
+ * of milliseconds, which a second batch then does not pay. They are ended after that time, when
+ * the model is disposed, or at once after a failed or aborted batch.
  */
 import * as Comlink from 'comlink';
 import { abortError, MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
@@ -36,6 +43,8 @@ export class WorkerSlot implements Slot {
     private readonly worker: RuntimeWorker,
     private readonly sessionId: number,
     readonly label: string,
+    /** wasm threads of its session. */
+    readonly threads: number,
   ) {}
 
   /** Starts a worker and loads the model in it (from the IndexedDB cache for URL sources). */
@@ -51,7 +60,7 @@ export class WorkerSlot implements Slot {
     try {
       const reply = await Promise.race([worker.call((api) => api.load({ ...request, callId: nextCallId() })), aborted]);
       throwIfAborted(signal);
-      return new WorkerSlot(worker, reply.sessionId, label);
+      return new WorkerSlot(worker, reply.sessionId, label, request.threads);
     } catch (e) {
       worker.end();
       if (signal.aborted) throw abortError(signal.reason);
@@ -84,10 +93,70 @@ export class WorkerSlot implements Slot {
   }
 }
 
-/** Default pool size: one session per core, at most 4 (more rarely pays: each holds its own wasm heap). */
-export function defaultWorkers(): number {
-  const cores = globalThis.navigator?.hardwareConcurrency ?? 1;
-  return Math.max(1, Math.min(4, Math.floor(cores) || 1));
+function cores(): number {
+  return Math.max(1, Math.floor(globalThis.navigator?.hardwareConcurrency ?? 1) || 1);
+}
+
+/**
+ * Default pool size: as many sessions as fit on the cores next to the model's own one, which
+ * already runs `ownThreads` wasm threads (at most 4 sessions: each holds its own wasm heap). On
+ * 2 cores a model with 2 threads gets 1: its threads already use both cores, and a second
+ * session would only share them (measured in bench P2).
+ */
+export function defaultWorkers(ownThreads = 1): number {
+  return Math.max(1, Math.min(4, Math.floor(cores() / Math.max(1, ownThreads))));
+}
+
+/** wasm threads for each extra worker of a pool of `size` sessions: the cores shared out, never more than the model's own. */
+export function threadsPerWorker(size: number, ownThreads: number): number {
+  return Math.max(1, Math.min(ownThreads, Math.floor(cores() / size)));
+}
+
+/**
+ * Extra workers of one model kept between batches, so that the next batch finds them started.
+ * Each waits `keepMs` after its batch, then ends; `close()` (the model's dispose) ends them all.
+ */
+export class WorkerReserve {
+  private readonly waiting = new Map<WorkerSlot, ReturnType<typeof setTimeout> | undefined>();
+  private closed = false;
+
+  /** A kept worker with `threads` wasm threads, if one waits (it leaves the reserve). */
+  take(threads: number): WorkerSlot | undefined {
+    for (const [slot, timer] of this.waiting) {
+      if (slot.threads !== threads) continue;
+      clearTimeout(timer);
+      this.waiting.delete(slot);
+      return slot;
+    }
+    return undefined;
+  }
+
+  /** Keeps a worker for `keepMs` (0, or a closed reserve: ends it now). */
+  keep(slot: WorkerSlot, keepMs: number): void {
+    if (this.closed || keepMs <= 0) {
+      slot.close();
+      return;
+    }
+    const timer = setTimeout(() => {
+      this.waiting.delete(slot);
+      slot.close();
+    }, keepMs);
+    this.waiting.set(slot, timer);
+  }
+
+  /** Workers waiting now. */
+  get size(): number {
+    return this.waiting.size;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const [slot, timer] of this.waiting) {
+      clearTimeout(timer);
+      slot.close();
+    }
+    this.waiting.clear();
+  }
 }
 
 /** Checks a `workers` option: undefined (default) or an integer from 1 to 16. */
@@ -128,48 +197,93 @@ export interface PoolOptions {
   /** Total sessions wanted, the model's own included. */
   size: number;
   /**
-   * Use the model's own session as one of them (default true). Batch jobs skip it when that
-   * session runs several wasm threads: next to the CSV worker, one-thread sessions go faster.
+   * Use the model's own session as one of them (default true). `false`: extra workers only
+   * (batch jobs, when that session runs several wasm threads: next to the CSV worker,
+   * one-thread sessions go faster). `'until-ready'`: the own session takes chunks until every
+   * extra worker is ready, then steps aside (its threads would share the workers' cores).
    */
-  own?: boolean;
+  own?: boolean | 'until-ready';
+  /** wasm threads of each extra worker (default 1). */
+  threads?: number;
+  /** Where extra workers come from and go back to after a successful batch; without one they are ended. */
+  reserve?: WorkerReserve;
+  /** How long a kept worker waits for the next batch (ms, default 10,000). */
+  keepMs?: number;
 }
 
 /**
- * A set of slots: the model's own session at once, the extra workers as they become ready.
- * A worker that fails to start is left out (the batch goes on with the others).
+ * A set of slots: the model's own session at once, the extra workers as they become ready
+ * (kept ones from the reserve at once). A worker that fails to start is left out (the batch
+ * goes on with the others).
  */
 export class Pool {
   private readonly idle: Slot[] = [];
   private readonly waiters: Array<(slot: Slot) => void> = [];
   private readonly all: Slot[] = [];
   private readonly starting = new AbortController();
+  private readonly reserve: WorkerReserve | undefined;
+  private readonly keepMs: number;
+  private ownSlot: ModelSlot | undefined;
+  private readonly own: PoolOptions['own'];
+  private extrasWanted = 0;
+  private extrasReady = 0;
   private closed = false;
   /** Why extra workers could not start, if any failed. */
   readonly startErrors: unknown[] = [];
 
   constructor(options: PoolOptions) {
-    const own = options.own !== false || !options.request;
-    if (own) this.add(new ModelSlot(options.model));
-    if (!options.request) return;
-    // One wasm thread per extra worker: the pool is the parallelism, and sessions that each
-    // spin their own thread pool on the same cores slow each other down.
-    const request = { ...options.request, threads: 1 };
-    for (let i = own ? 1 : 0; i < options.size; i++) {
-      WorkerSlot.start(request, this.starting.signal, `worker ${own ? i : i + 1}`).then(
-        (slot) => (this.closed ? slot.close() : this.add(slot)),
+    this.reserve = options.reserve;
+    this.keepMs = options.keepMs ?? 10_000;
+    const own = (this.own = options.own ?? true);
+    const request = options.request;
+    if (own !== false || !request) {
+      this.ownSlot = new ModelSlot(options.model);
+      this.add(this.ownSlot);
+    }
+    if (!request) return;
+    const threads = options.threads ?? 1;
+    const first = own === true ? 1 : 0;
+    this.extrasWanted = options.size - first;
+    for (let i = first; i < options.size; i++) {
+      const label = `worker ${own === true ? i : i + 1}`;
+      const kept = this.reserve?.take(threads);
+      if (kept) {
+        this.addExtra(kept);
+        continue;
+      }
+      WorkerSlot.start({ ...request, threads }, this.starting.signal, label).then(
+        (slot) => (this.closed ? this.giveBack(slot) : this.addExtra(slot)),
         (e: unknown) => {
           if (this.closed) return;
           this.startErrors.push(e);
+          this.extrasWanted--;
           // No worker could start and there is no other slot: fall back to the model's session.
-          if (this.all.length === 0 && this.startErrors.length === options.size - (own ? 1 : 0)) this.add(new ModelSlot(options.model));
+          if (this.all.length === 0 && this.extrasWanted === 0) this.add(new ModelSlot(options.model));
+          else this.retireOwnWhenReady();
         },
       );
     }
+    this.retireOwnWhenReady();
   }
 
   private add(slot: Slot): void {
     this.all.push(slot);
     this.release(slot);
+  }
+
+  private addExtra(slot: WorkerSlot): void {
+    this.extrasReady++;
+    this.add(slot);
+    this.retireOwnWhenReady();
+  }
+
+  /** `own: 'until-ready'`: once every extra worker that could start is ready, the own session stops taking chunks. */
+  private retireOwnWhenReady(): void {
+    if (this.own !== 'until-ready' || !this.ownSlot || this.extrasReady === 0 || this.extrasReady < this.extrasWanted) return;
+    const i = this.idle.indexOf(this.ownSlot);
+    if (i >= 0) this.idle.splice(i, 1);
+    this.all.splice(this.all.indexOf(this.ownSlot), 1);
+    this.ownSlot = undefined;
   }
 
   /** A free slot (waits for one). */
@@ -193,23 +307,38 @@ export class Pool {
   }
 
   release(slot: Slot): void {
-    if (this.closed) return;
+    if (this.closed || !this.all.includes(slot)) return;
     const waiter = this.waiters.shift();
     if (waiter) waiter(slot);
     else this.idle.push(slot);
   }
 
-  /** Slots in use so far (the model's own and the workers that started). */
+  /** Labels of the slots in use now, e.g. `['model', 'worker 1']`. */
+  get labels(): string[] {
+    return this.all.map((s) => s.label);
+  }
+
+  /** Slots in use now (the model's own, unless it stepped aside, and the workers that started). */
   get size(): number {
     return this.all.length;
   }
 
-  /** Ends every extra worker (and stops those still starting). */
-  close(): void {
+  private giveBack(slot: WorkerSlot, keep = true): void {
+    if (keep && this.reserve) this.reserve.keep(slot, this.keepMs);
+    else slot.close();
+  }
+
+  /**
+   * Ends the pool. After a successful batch (`keep`), its extra workers go to the reserve for
+   * the next batch, and those still starting go there when ready; otherwise (a failure or an
+   * abort may leave a call running in them) they end, and those starting are stopped.
+   */
+  close(keep = false): void {
     if (this.closed) return;
     this.closed = true;
-    this.starting.abort();
-    for (const slot of this.all) slot.close();
+    if (!keep || !this.reserve) this.starting.abort();
+    for (const slot of this.all) if (slot instanceof WorkerSlot) this.giveBack(slot, keep);
+    this.all.length = 0;
     this.idle.length = 0;
   }
 }

@@ -8,14 +8,16 @@ import { prepareFeeds } from '../tensor/validate.js';
 import { TYPED_ARRAY_OF } from '../tensor/convert.js';
 import type { Inputs, Model, Outputs, OutputTensor, PredictBatchOptions, Tensor, TypedArray } from '../types.js';
 import type { LoadRequest } from '../worker/protocol.js';
-import { checkBatchSize, checkKeys, checkWorkers, defaultWorkers, Pool, runOrdered } from './pool.js';
+import { checkBatchSize, checkKeys, checkWorkers, defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve } from './pool.js';
 
 export const DEFAULT_BATCH_SIZE = 1024;
-const OPTION_KEYS = ['batchSize', 'workers', 'signal', 'onProgress'] as const;
+const OPTION_KEYS = ['batchSize', 'workers', 'keepWorkers', 'signal', 'onProgress'] as const;
 
-/** What predictBatch needs of a model: the Model API, and the load request extra workers repeat. */
+/** What predictBatch needs of a model: the Model API, the load request extra workers repeat, and a place to keep them. */
 export interface PoolableModel extends Model {
   readonly shared?: { readonly request: Omit<LoadRequest, 'callId'> };
+  /** Extra workers kept between batches; the model ends them when disposed. */
+  batchWorkers?: { close(): void };
 }
 
 /** Rows per element of a tensor's first axis. */
@@ -97,6 +99,10 @@ export async function predictBatch(
   checkKeys(options, OPTION_KEYS, where);
   const batchSize = checkBatchSize(options.batchSize, where) ?? DEFAULT_BATCH_SIZE;
   const workers = checkWorkers(options.workers, where);
+  const keepWorkers = options.keepWorkers;
+  if (keepWorkers !== undefined && !(typeof keepWorkers === 'number' && keepWorkers >= 0 && keepWorkers <= 3_600_000)) {
+    throw new MlPredictError('INVALID_ARGUMENT', `Option "keepWorkers" of ${where} is ${quote(keepWorkers)}. Expected milliseconds from 0 to 3600000.`);
+  }
   const { signal, onProgress } = options;
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new MlPredictError('INVALID_ARGUMENT', `Option "signal" of ${where} is ${quote(signal)}. Expected an AbortSignal.`);
@@ -126,13 +132,24 @@ export async function predictBatch(
   }
   const rows = total!;
   const chunks = Math.ceil(rows / batchSize);
-  const size = Math.min(workers ?? defaultWorkers(), chunks);
-  const pool = new Pool({ model, request: size > 1 ? model.shared?.request : undefined, size });
+  const ownThreads = Math.max(1, model.info.threads);
+  const size = Math.min(workers ?? defaultWorkers(ownThreads), chunks);
+  // The cores are shared out: each extra worker gets cores ÷ sessions threads. A model session
+  // with more threads than that works only until the extra workers are ready.
+  const threads = threadsPerWorker(size, ownThreads);
+  const request = size > 1 ? model.shared?.request : undefined;
+  let reserve: WorkerReserve | undefined;
+  if (request) {
+    if (!(model.batchWorkers instanceof WorkerReserve)) model.batchWorkers = new WorkerReserve();
+    reserve = model.batchWorkers as WorkerReserve;
+  }
+  const pool = new Pool({ model, request, size, threads, own: ownThreads <= threads ? true : 'until-ready', reserve, keepMs: keepWorkers });
 
   const parts: Outputs[] = [];
   const partRows: number[] = [];
   let done = 0;
   let nextChunk = 0;
+  let ok = false;
   try {
     await runOrdered<{ start: number; end: number }, Outputs>({
       pool,
@@ -154,11 +171,12 @@ export async function predictBatch(
         onProgress?.({ done, total: rows });
       },
     });
+    ok = true;
   } catch (e) {
     if (signal?.aborted) throw abortError(signal.reason);
     throw e;
   } finally {
-    pool.close();
+    pool.close(ok);
   }
   return concatOutputs(model.info.name, parts, partRows);
 }

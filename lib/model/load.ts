@@ -90,6 +90,8 @@ function wireSource(source: ModelSource): WireSource {
 
 export class ModelHandle implements Model {
   disposed = false;
+  /** Extra batch workers kept between predictBatch calls (lib/batch/pool.ts WorkerReserve). */
+  batchWorkers: { close(): void } | undefined;
 
   constructor(
     readonly info: ModelInfo,
@@ -175,6 +177,7 @@ export class ModelHandle implements Model {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    this.batchWorkers?.close();
     this.shared.refs--;
     if (this.shared.refs === 0) await this.shared.release();
   }

@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import { abortError, MlPredictError } from '../errors.js';
 import { WorkerConnection } from './connection.js';
+import { resolveThreads } from '../backend/select.js';
 import type { LoadReply, LoadRequest, MonitorConfig, RuntimeApi } from './protocol.js';
 import type { LoadProgress, LoadWarning } from '../types.js';
 
@@ -29,7 +30,7 @@ export class RuntimeWorker {
     const worker = new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
     this.connection = new WorkerConnection<RuntimeApi>(worker, crashed, () => {
       clearTimeout(this.idleTimer);
-      if (current === this) current = undefined;
+      for (const [threads, w] of shared) if (w === this) shared.delete(threads);
     });
   }
 
@@ -71,12 +72,28 @@ function crashed(reason: string): MlPredictError {
   return new MlPredictError('WORKER_CRASHED', `The ml-predict runtime worker stopped during the call (${reason}). The next call starts a new worker.`);
 }
 
-let current: RuntimeWorker | undefined;
+/**
+ * The page's runtime workers by wasm thread count. onnxruntime sets its thread count once per
+ * WebAssembly instance, so models that ask for different counts get different workers; all
+ * models with the same count share one.
+ */
+const shared = new Map<number, RuntimeWorker>();
 
-/** The page's runtime worker, started on first use. */
-export function runtimeWorker(): RuntimeWorker {
-  if (!current || current.dead) current = new RuntimeWorker();
-  return current;
+/**
+ * The page's runtime worker for `threads` wasm threads, started on first use. Without a count
+ * (calls that create no session: probe, prefetch), any running one, else the default one.
+ */
+export function runtimeWorker(threads?: number): RuntimeWorker {
+  if (threads === undefined) {
+    for (const w of shared.values()) if (!w.dead) return w;
+    threads = resolveThreads('auto', globalThis.crossOriginIsolated === true, globalThis.navigator?.hardwareConcurrency ?? 1);
+  }
+  let worker = shared.get(threads);
+  if (!worker || worker.dead) {
+    worker = new RuntimeWorker();
+    shared.set(threads, worker);
+  }
+  return worker;
 }
 
 export interface SessionLease {
@@ -150,7 +167,7 @@ export class SharedSession {
   }
 
   private async load(): Promise<SessionLease> {
-    const worker = runtimeWorker();
+    const worker = runtimeWorker(this.request.threads);
     worker.hold();
     const me = { worker, callId: nextCallId(), cancelled: false };
     this.current = me;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/model/load.js';
 import type { Model, Outputs } from '../../lib/types.js';
-import { Pool, runOrdered, type Slot } from '../../lib/batch/pool.js';
+import { defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve, type Slot } from '../../lib/batch/pool.js';
 import type { PoolableModel } from '../../lib/batch/predict-batch.js';
 import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
 import { putFile, rejection, requestCount, uniqueName } from '../helpers.js';
@@ -69,12 +69,111 @@ describe('model.predictBatch', () => {
       'Option "batchSize" of predictBatch() is 0. Expected an integer from 1 to 1000000.',
     );
     expect((await rejection(model.predictBatch({ x: inputRows(2, 4) }, { worker: 2 } as never))).message).toContain(
-      'Unknown option "worker" for predictBatch(). Expected one of: "batchSize", "workers", "signal", "onProgress".',
+      'Unknown option "worker" for predictBatch(). Expected one of: "batchSize", "workers", "keepWorkers", "signal", "onProgress".',
+    );
+    expect((await rejection(model.predictBatch({ x: inputRows(2, 4) }, { keepWorkers: -1 }))).message).toBe(
+      'Option "keepWorkers" of predictBatch() is -1. Expected milliseconds from 0 to 3600000.',
     );
     const bad = await rejection(model.predictBatch({ x: [[1, 2, 3, 4], [1, 2, 3]] }));
     expect(bad.code).toBe('INPUT_MISMATCH');
     await model.dispose();
     expect((await rejection(model.predictBatch({ x: inputRows(2, 4) }))).code).toBe('DISPOSED');
+  });
+});
+
+/** Counts the Worker objects the page creates while `fn` runs (the real constructor underneath). */
+async function countWorkers<T>(fn: () => Promise<T>): Promise<{ result: T; started: number }> {
+  const Original = globalThis.Worker;
+  let started = 0;
+  globalThis.Worker = class extends Original {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      started++;
+    }
+  };
+  try {
+    return { result: await fn(), started };
+  } finally {
+    globalThis.Worker = Original;
+  }
+}
+
+describe('batch workers between batches', () => {
+  it('keeps the extra workers for the next batch (no new worker starts), ends them on dispose', async () => {
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
+    const rows = inputRows(4000, 4, 3);
+    const whole = await model.predict({ x: rows });
+    const first = await countWorkers(() => model.predictBatch({ x: rows }, { batchSize: 100, workers: 2 }));
+    expectClose(first.result, whole);
+    // One extra worker, or two when the model's session runs more threads than its share (the
+    // runtime worker's thread count is set by its first load). They finish starting (a short
+    // batch may end first) and wait in the reserve.
+    const extras = model.info.threads > 1 ? 2 : 1;
+    expect(first.started).toBe(extras);
+    const reserve = model.batchWorkers as WorkerReserve;
+    await expect.poll(() => reserve.size, { timeout: 30_000 }).toBe(extras);
+    const second = await countWorkers(() => model.predictBatch({ x: rows }, { batchSize: 100, workers: 2 }));
+    expectClose(second.result, whole);
+    expect(second.started).toBe(0);
+    expect(reserve.size).toBe(extras);
+    await model.dispose();
+    expect(reserve.size).toBe(0);
+  });
+
+  it('keepWorkers: 0 ends the extra workers with the batch; a failed batch ends them too', async () => {
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
+    const rows = inputRows(3000, 4, 4);
+    await model.predictBatch({ x: rows }, { batchSize: 100, workers: 2, keepWorkers: 0 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((model.batchWorkers as WorkerReserve | undefined)?.size ?? 0).toBe(0);
+    const controller = new AbortController();
+    const err = await rejection(
+      model.predictBatch({ x: rows }, { batchSize: 10, workers: 2, signal: controller.signal, onProgress: (p) => p.done >= 500 && controller.abort() }),
+    );
+    expect(err.code).toBe('ABORTED');
+    expect((model.batchWorkers as WorkerReserve).size).toBe(0);
+    await model.dispose();
+  });
+
+  it('a kept worker ends after keepWorkers ms', async () => {
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
+    await model.predictBatch({ x: inputRows(3000, 4, 5) }, { batchSize: 100, workers: 2, keepWorkers: 300 });
+    const reserve = model.batchWorkers as WorkerReserve;
+    await expect.poll(() => reserve.size, { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect.poll(() => reserve.size, { timeout: 5_000 }).toBe(0);
+    await model.dispose();
+  });
+
+  it('shares the cores out: default sessions = cores ÷ the model threads, extra workers get cores ÷ sessions threads', () => {
+    const cores = navigator.hardwareConcurrency;
+    expect(defaultWorkers(cores)).toBe(1);
+    expect(defaultWorkers(1)).toBe(Math.min(4, cores));
+    expect(threadsPerWorker(1, cores)).toBe(cores);
+    expect(threadsPerWorker(cores, cores)).toBe(1);
+    expect(threadsPerWorker(1, 1)).toBe(1); // never more than the model's own
+    expect(threadsPerWorker(64, 4)).toBe(1);
+  });
+
+  it('a model session with more threads than its share works only until the extra workers are ready', async () => {
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 2 })) as PoolableModel;
+    const pool = new Pool({ model, request: model.shared!.request, size: 2, threads: 1, own: 'until-ready' });
+    expect(pool.size).toBe(1); // the model's own session, at once
+    // Both workers ready: the model's own session stepped aside.
+    await expect.poll(() => pool.labels.sort(), { timeout: 30_000 }).toEqual(['worker 1', 'worker 2']);
+    const used = new Set<string>();
+    let next = 0;
+    await runOrdered<number, Outputs>({
+      pool,
+      next: () => (next < 20 ? next++ : undefined),
+      exec: (slot, i, signal) => {
+        used.add(slot.label);
+        return slot.run({ x: { data: new Float32Array(4).fill(i), dims: [1, 4] } }, signal);
+      },
+      deliver: () => undefined,
+    });
+    pool.close();
+    expect([...used].sort()).toEqual(['worker 1', 'worker 2']);
+    await model.dispose();
   });
 });
 
