@@ -154,7 +154,7 @@ export interface BatchProgress {
 }
 
 export interface PredictBatchOptions {
-  /** Rows per `session.run`. Default 1024. */
+  /** Rows per `session.run`. Default: about 8 chunks per session, from 1,024 to 16,384 rows. */
   batchSize?: number;
   /**
    * Sessions to spread the chunks over: the model's own plus extra runtime workers, each with

@@ -99,12 +99,17 @@ export interface BatchSpec {
   variant: 'raw' | number;
   /** The model's input name (raw). */
   input: string;
-  /** ml-predict: wasm threads per worker (default 'auto'). */
+  /** ml-predict: wasm threads of the model's own session (default 'auto'). */
   threads?: number | 'auto';
+  /** Batches run one after the other on the same loaded model (default 1): the first starts the pool's extra workers, the next ones find them kept. */
+  batches?: number;
 }
 
 export interface BatchResult {
+  /** The first batch (ms). */
   ms: number;
+  /** Every batch, the first included (ms). */
+  all: number[];
   rows: number;
   /** Why the variant could not run (e.g. predictBatch not in this build). */
   error?: string;

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/model/load.js';
 import type { Model, Outputs } from '../../lib/types.js';
 import { defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve, type Slot } from '../../lib/batch/pool.js';
-import type { PoolableModel } from '../../lib/batch/predict-batch.js';
+import { defaultBatchSize, type PoolableModel } from '../../lib/batch/predict-batch.js';
 import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
 import { putFile, rejection, requestCount, uniqueName } from '../helpers.js';
 
@@ -152,6 +152,10 @@ describe('batch workers between batches', () => {
     expect(threadsPerWorker(cores, cores)).toBe(1);
     expect(threadsPerWorker(1, 1)).toBe(1); // never more than the model's own
     expect(threadsPerWorker(64, 4)).toBe(1);
+    // About 8 chunks per session, from 1,024 to 16,384 rows.
+    expect(defaultBatchSize(100_000, 2)).toBe(6250);
+    expect(defaultBatchSize(1000, 2)).toBe(1024);
+    expect(defaultBatchSize(10_000_000, 1)).toBe(16_384);
   });
 
   it('a model session with more threads than its share works only until the extra workers are ready', async () => {
