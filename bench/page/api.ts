@@ -119,7 +119,8 @@ export interface BenchApi {
   facts(): PageFacts;
   open(id: string, spec: RunnerSpec): Promise<OpenResult>;
   /** Runs `n` predictions on runner `id`, one after the other; returns each one's duration (ms). */
-  time(id: string, n: number): Promise<number[]>;
+  /** With `group` > 1, each returned time is the mean of `group` calls in a row (for calls of a few timer ticks). */
+  time(id: string, n: number, group?: number): Promise<number[]>;
   close(id: string): Promise<void>;
   firstPrediction(spec: FirstPredictionSpec): Promise<FirstPrediction>;
   longTasks(spec: LongTaskSpec): Promise<LongTaskResult>;

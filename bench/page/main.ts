@@ -213,14 +213,14 @@ async function open(id: string, spec: RunnerSpec): Promise<OpenResult> {
   return { loadMs, backend: runner.backend, threads: runner.threads };
 }
 
-async function time(id: string, n: number): Promise<number[]> {
+async function time(id: string, n: number, group = 1): Promise<number[]> {
   const runner = runners.get(id);
   if (!runner) throw new Error(`no runner "${id}"`);
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = performance.now();
-    await runner.predict();
-    times.push(performance.now() - t);
+    for (let k = 0; k < group; k++) await runner.predict();
+    times.push((performance.now() - t) / group);
   }
   return times;
 }
