@@ -32,16 +32,22 @@ export interface RoundPlan {
  */
 export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promise<Map<string, number[]>> {
   const share = new Map<string, number>();
-  let roundCost = 0;
+  const fastest = new Map<string, number>();
   for (const r of runners) {
     const times = await r.page.call('time', r.id, Math.max(1, plan.warmup));
     // The first call of a new session does one-time work: size the rounds from the others.
-    const fastest = Math.max(Math.min(...(times.length > 1 ? times.slice(1) : times)), 0.01);
-    const n =
-      plan.perRound === 'auto' ? Math.max(1, Math.min(plan.maxPerRound ?? 50, Math.floor((plan.roundMs ?? 500) / fastest))) : plan.perRound;
-    share.set(r.name, n);
-    roundCost += n * fastest;
+    const fast = Math.max(Math.min(...(times.length > 1 ? times.slice(1) : times)), 0.01);
+    fastest.set(r.name, fast);
+    share.set(r.name, plan.perRound === 'auto' ? Math.max(1, Math.min(plan.maxPerRound ?? 50, Math.floor((plan.roundMs ?? 500) / fast))) : plan.perRound);
   }
+  if (plan.perRound === 'auto') {
+    // The same number of calls for every runner in a round: the first calls after a switch are
+    // slower (caches, a thread waking up), and a runner with fewer calls per round has more of
+    // them; that alone made two identical sessions differ by 10 % (P7).
+    const n = Math.min(...share.values());
+    for (const r of runners) share.set(r.name, n);
+  }
+  const roundCost = runners.reduce((sum, r) => sum + share.get(r.name)! * fastest.get(r.name)! * (plan.group ?? 1), 0);
   const rounds = plan.budgetMs ? Math.max(2, Math.min(plan.rounds, Math.floor(plan.budgetMs / roundCost))) : plan.rounds;
   const samples = new Map<string, number[]>(runners.map((r) => [r.name, []]));
   for (let round = 0; round < rounds; round++) {
