@@ -33,12 +33,19 @@ export function compareReports(a: Report, b: Report): RatioDiff[] {
 }
 
 export function compareFiles(fileA: string, fileB: string): string {
-  const diffs = compareReports(JSON.parse(readFileSync(fileA, 'utf8')) as Report, JSON.parse(readFileSync(fileB, 'utf8')) as Report);
+  const a = JSON.parse(readFileSync(fileA, 'utf8')) as Report;
+  const b = JSON.parse(readFileSync(fileB, 'utf8')) as Report;
+  const diffs = compareReports(a, b);
   const lines = ['| Row | Run A | Run B | Spread |', '| --- | ---: | ---: | ---: |'];
   for (const d of diffs) lines.push(`| ${d.key} | ${d.a}× | ${d.b}× | ${(d.spread * 100).toFixed(1)} % |`);
   const within = diffs.filter((d) => d.spread <= 0.15).length;
   const sorted = diffs.map((d) => d.spread).sort((x, y) => x - y);
   const median = sorted.length ? sorted[Math.floor(sorted.length / 2)]! : NaN;
   lines.push('', `${within} of ${diffs.length} ratios within 15 % of each other; median spread ${(median * 100).toFixed(1)} %, largest ${((sorted.at(-1) ?? NaN) * 100).toFixed(1)} %.`);
+  // What the host took from each run, per case (other guests' CPU time: "steal").
+  const stealOf = (r: Report) => new Map(r.cases.filter((c) => c.cpu).map((c) => [c.id, c.cpu!.steal]));
+  const [sa, sb] = [stealOf(a), stealOf(b)];
+  const ids = [...sa.keys()].filter((id) => sb.has(id));
+  if (ids.length) lines.push(`CPU steal per case (A / B): ${ids.map((id) => `${id} ${(sa.get(id)! * 100).toFixed(1)} / ${(sb.get(id)! * 100).toFixed(1)} %`).join(', ')}.`);
   return lines.join('\n');
 }

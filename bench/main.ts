@@ -10,6 +10,7 @@
  *   --compare=A,B    no run: compare the ratios of two report files (the spread between runs)
  */
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { cpuShares, cpuTimes, settle } from './cpu.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launch, type Launched } from './browser.js';
@@ -62,6 +63,9 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+/** How long a full run waits at most for the machine to quieten before it starts. */
+const SETTLE_MS = 90_000;
+
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   if (args.compare) {
@@ -69,9 +73,15 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const started = Date.now();
-  const loadStart = loadavg()[0]!;
   const log = (m: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);
   log(`${args.quick ? 'quick' : 'full'} run; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
+  // A full run right after other work (another run, a build) would start on a busy machine:
+  // wait up to 90 s for a 3-second window with the CPU under 15 % busy.
+  if (!args.quick) {
+    const quiet = await settle(SETTLE_MS);
+    if (quiet) log(`CPU ${(quiet.busy * 100).toFixed(0)} % busy (steal ${(quiet.steal * 100).toFixed(1)} %) after ${((Date.now() - started) / 1000).toFixed(0)} s of settling`);
+  }
+  const loadStart = loadavg()[0]!;
   if (!args.quick && loadStart > cpus().length * 0.5) {
     log(`warning: the machine is busy (1-minute load ${loadStart.toFixed(2)}); timings will be noisy — the report records it`);
   }
@@ -99,14 +109,19 @@ export async function main(argv: string[]): Promise<number> {
       if (args.only && !args.only.includes(id)) continue;
       log(`${id} ${c.title}…`);
       const t = Date.now();
+      const cpu = cpuTimes();
+      let result: CaseResult;
       try {
-        results.push(await c.run(ctx));
+        result = await c.run(ctx);
       } catch (e) {
         const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
         log(`${id} failed: ${message}`);
-        results.push({ id, title: c.title, rows: [], targets: [], notes: [], seconds: (Date.now() - t) / 1000, error: message.split('\n')[0] });
+        result = { id, title: c.title, rows: [], targets: [], notes: [], seconds: (Date.now() - t) / 1000, error: message.split('\n')[0] };
       }
-      log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      const shares = cpuShares(cpu, cpuTimes());
+      if (shares) result.cpu = { busy: Math.round(shares.busy * 1000) / 1000, steal: Math.round(shares.steal * 1000) / 1000 };
+      results.push(result);
+      log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s${shares ? `; CPU ${(shares.busy * 100).toFixed(0)} % busy, ${(shares.steal * 100).toFixed(1)} % stolen by the host` : ''}`);
     }
   } finally {
     for (const l of Object.values(launches)) await (await l)?.browser.close().catch(() => undefined);

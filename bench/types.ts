@@ -41,6 +41,8 @@ export interface CaseResult {
   targets: Target[];
   notes: string[];
   seconds: number;
+  /** Share of the machine's CPU time while the case ran: busy (all work, steal included) and stolen by the hypervisor for other guests (Linux /proc/stat). */
+  cpu?: { busy: number; steal: number };
   error?: string;
 }
 
