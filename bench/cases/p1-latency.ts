@@ -41,7 +41,7 @@ function plans(quick: boolean): Plan[] {
   return [
     { model: heavy, warmup: 5, rounds: 8, perRound: 15 },
     // Digits: each sample is the mean of 5 calls (single calls of ~1.3 ms had a p95 ten times the p50).
-    { model: medium(256), warmup: 10, rounds: 8, perRound: 10, group: 5 },
+    { model: medium(256), warmup: 10, rounds: 12, perRound: 10, group: 5 },
     { model: paddle(320), warmup: 3, rounds: 6, perRound: 5 },
     // Tiny: each sample is the mean of 10 calls in a row (a raw call is ~0.05 ms: 10 timer ticks).
     { model: TINY, warmup: 50, rounds: 10, perRound: 30, group: 10 },
