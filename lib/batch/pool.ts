@@ -88,6 +88,11 @@ export class WorkerSlot implements Slot {
     });
   }
 
+  /** The worker stopped (ended, or crashed while it waited in a reserve). */
+  get dead(): boolean {
+    return this.worker.dead;
+  }
+
   close(): void {
     this.worker.end();
   }
@@ -123,6 +128,12 @@ export class WorkerReserve {
   /** A kept worker with `threads` wasm threads, if one waits (it leaves the reserve). */
   take(threads: number): WorkerSlot | undefined {
     for (const [slot, timer] of this.waiting) {
+      if (slot.dead) {
+        // It crashed while it waited: forget it.
+        clearTimeout(timer);
+        this.waiting.delete(slot);
+        continue;
+      }
       if (slot.threads !== threads) continue;
       clearTimeout(timer);
       this.waiting.delete(slot);

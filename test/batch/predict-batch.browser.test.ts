@@ -135,6 +135,23 @@ describe('batch workers between batches', () => {
     await model.dispose();
   });
 
+  it('a kept worker that died while it waited is not used: the next batch starts a new one', async () => {
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
+    const rows = inputRows(3000, 4, 6);
+    await model.predictBatch({ x: rows }, { batchSize: 100, workers: 2 });
+    const reserve = model.batchWorkers as WorkerReserve;
+    await expect.poll(() => reserve.size, { timeout: 30_000 }).toBe(1);
+    // Kill the kept worker behind the reserve's back (as a crash would).
+    const kept = reserve.take(1)!;
+    kept.close();
+    reserve.keep(kept, 60_000);
+    expect(reserve.size).toBe(1);
+    const next = await countWorkers(() => model.predictBatch({ x: rows }, { batchSize: 100, workers: 2 }));
+    expectClose(next.result, await model.predict({ x: rows }));
+    expect(next.started).toBe(1);
+    await model.dispose();
+  });
+
   it('a kept worker ends after keepWorkers ms', async () => {
     const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
     await model.predictBatch({ x: inputRows(3000, 4, 5) }, { batchSize: 100, workers: 2, keepWorkers: 300 });
