@@ -150,6 +150,11 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
         .get(name)!
         .map((t, b) => `${b + 1}: ${round(summarize(t).p50)} ms`)
         .join(', ')}`;
+    // Amdahl's law from the two timings: one = serial + work, two = serial + work ÷ 2.
+    const serial = (one: number, two: number) =>
+      2 * two - one > 0
+        ? `by Amdahl's law the two timings imply ${round(2 * two - one)} ms per batch that two sessions cannot split (the page checks and converts the rows and joins the outputs; inferred, not traced)`
+        : 'the two timings leave no serial part: the shortfall is noise between pages (see the batch p50s)';
     const label = model.label.split(' (')[0];
     const first = phases[0]!;
     const steadyText = `in batches ${steady[1] + 1}–${Math.min(batches, steady[2])}`;
@@ -162,7 +167,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
       met: scale >= 1.8,
       reason:
         scale < 1.8
-          ? `${trend(ONE_T1)}; the dispatch of chunks from the page and the other work of the machine (see the load average) share the 2 cores with the two sessions`
+          ? `${trend(ONE_T1)}; ${serial(p50(ONE_T1, steady), p50(TWO_T1, steady))}`
           : undefined,
     });
     // threads 'auto': the model's own session already runs one thread per core.
