@@ -71,9 +71,18 @@ describe('inputs', () => {
     expect([normalizeDim(4294967295), normalizeDim(-1), normalizeDim(3), normalizeDim('N'), normalizeDim('')]).toEqual([null, null, 3, 'N', null]);
   });
 
-  it('lists only buffers it created for transfer, never the caller’s', () => {
-    const mine = new Float32Array(4);
-    expect(prepareFeeds('m', [x], { x: { data: mine, dims: [1, 4] } }).transfer).toEqual([]);
+  it('transfers only buffers it created: a caller’s typed array is copied, never detached', () => {
+    const whole = new Float32Array([9, 1, 2, 3, 4, 9]);
+    const mine = whole.subarray(1, 5);
+    const sent = prepareFeeds('m', [x], { x: { data: mine, dims: [1, 4] } });
+    const data = sent.feeds.x!.data as Float32Array;
+    expect(data).not.toBe(mine);
+    expect([...data]).toEqual([1, 2, 3, 4]);
+    // Only the view's own bytes travel, in a buffer of their own.
+    expect(sent.transfer).toEqual([data.buffer]);
+    expect(data.buffer.byteLength).toBe(16);
+    structuredClone(sent.feeds, { transfer: sent.transfer });
+    expect([...mine]).toEqual([1, 2, 3, 4]);
     expect(prepareFeeds('m', [x], { x: [[1, 2, 3, 4]] }).transfer).toHaveLength(1);
   });
 });

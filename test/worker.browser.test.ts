@@ -79,6 +79,14 @@ describe('the runtime worker', () => {
     await model.predict({ x: { data, dims: [1, 4] } });
     expect(data.byteLength).toBe(16);
     expect(Array.from(data)).toEqual([1, 2, 3, 4]);
+    // A view into a larger buffer: its own values are predicted, and the buffer stays whole.
+    const whole = new Float32Array([9, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9]);
+    const view = whole.subarray(2, 10);
+    const out = await model.predict({ x: { data: view, dims: [2, 4] } });
+    const rows = await model.predict({ x: [[1, 2, 3, 4], [5, 6, 7, 8]] });
+    expect(Array.from(out.y!.data as Float32Array)).toEqual(Array.from(rows.y!.data as Float32Array));
+    expect(whole.byteLength).toBe(48);
+    expect(Array.from(whole)).toEqual([9, 9, 1, 2, 3, 4, 5, 6, 7, 8, 9, 9]);
     await model.dispose();
   });
 });

@@ -4,7 +4,7 @@
  * they equal one `predict` on all rows. Cancellable; progress counts rows.
  */
 import { abortError, MlPredictError, quote, throwIfAborted } from '../errors.js';
-import { prepareFeeds } from '../tensor/validate.js';
+import { checkFeeds } from '../tensor/validate.js';
 import { TYPED_ARRAY_OF } from '../tensor/convert.js';
 import type { Inputs, Model, Outputs, OutputTensor, PredictBatchOptions, Tensor, TypedArray } from '../types.js';
 import type { LoadRequest } from '../worker/protocol.js';
@@ -127,7 +127,7 @@ export async function predictBatch(
   throwIfAborted(signal);
 
   // Validate and convert everything once, before any work: a bad row never reaches a worker.
-  const { feeds } = prepareFeeds(model.info.name, model.info.inputs, asInputs(model, inputs));
+  const { feeds } = checkFeeds(model.info.name, model.info.inputs, asInputs(model, inputs));
   const counts = Object.entries(feeds).map(([name, t]) => [name, t.dims.length === 0 ? undefined : t.dims[0]] as const);
   const total = counts[0]?.[1];
   for (const [, rows] of counts) {
