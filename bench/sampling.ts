@@ -1,5 +1,6 @@
 /** Timing several runners against each other in alternating rounds. */
 import type { BenchPage } from './browser.js';
+import { cpuShares, cpuTimes } from './cpu.js';
 
 export interface TimedRunner {
   name: string;
@@ -11,7 +12,7 @@ export interface TimedRunner {
 export interface RoundPlan {
   warmup: number;
   rounds: number;
-  /** Calls per runner per round; 'auto' sizes each runner's share of a round to about `roundMs` from its warm-up. */
+  /** Samples per runner per round; 'auto' sizes each runner's share of a round to about `roundMs` from its warm-up. */
   perRound: number | 'auto';
   roundMs?: number;
   maxPerRound?: number;
@@ -23,14 +24,38 @@ export interface RoundPlan {
    * tick is 10 % of a call and p50s of single calls jump between runs.
    */
   group?: number;
+  /**
+   * Rounds during which the hypervisor stole more than this share of the CPU (/proc/stat) are
+   * measured again, for up to `retryMs` in all; default 0.03. On this kind of virtual machine a
+   * thread that waits for a message wakes 2–3× slower while the host is busy, and that, not the
+   * code under test, was what made sub-millisecond ratios differ between runs.
+   */
+  maxSteal?: number;
+  /** How long in all these rounds may spend measuring rounds again (default 8 s). */
+  retryMs?: number;
+}
+
+/** How the rounds went: kept and measured again because of steal, and the steal in the kept ones. */
+export interface RoundStats {
+  kept: number;
+  redone: number;
+  /** Share of CPU time stolen over the kept rounds; undefined off Linux. */
+  steal?: number;
+}
+
+export interface Sampled {
+  samples: Map<string, number[]>;
+  rounds: RoundStats;
 }
 
 /**
  * Warms every runner up, then runs the rounds; each round times a share of calls of every
  * runner, in an order rotated from round to round, so that no runner always goes first and
- * noise from the rest of the machine falls on all of them alike.
+ * noise from the rest of the machine falls on all of them alike. A round during which the host
+ * stole more than `maxSteal` of the CPU is thrown away whole (every runner's share of it) and
+ * run again, while `retryMs` lasts.
  */
-export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promise<Map<string, number[]>> {
+export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promise<Sampled> {
   const share = new Map<string, number>();
   const fastest = new Map<string, number>();
   for (const r of runners) {
@@ -38,7 +63,7 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
     // The first call of a new session does one-time work: size the rounds from the others.
     const fast = Math.max(Math.min(...(times.length > 1 ? times.slice(1) : times)), 0.01);
     fastest.set(r.name, fast);
-    share.set(r.name, plan.perRound === 'auto' ? Math.max(1, Math.min(plan.maxPerRound ?? 50, Math.floor((plan.roundMs ?? 500) / fast))) : plan.perRound);
+    share.set(r.name, plan.perRound === 'auto' ? Math.max(1, Math.min(plan.maxPerRound ?? 50, Math.floor((plan.roundMs ?? 500) / (fast * (plan.group ?? 1))))) : plan.perRound);
   }
   if (plan.perRound === 'auto') {
     // The same number of calls for every runner in a round: the first calls after a switch are
@@ -50,11 +75,50 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
   const roundCost = runners.reduce((sum, r) => sum + share.get(r.name)! * fastest.get(r.name)! * (plan.group ?? 1), 0);
   const rounds = plan.budgetMs ? Math.max(2, Math.min(plan.rounds, Math.floor(plan.budgetMs / roundCost))) : plan.rounds;
   const samples = new Map<string, number[]>(runners.map((r) => [r.name, []]));
-  for (let round = 0; round < rounds; round++) {
+  const maxSteal = plan.maxSteal ?? 0.03;
+  const retryUntil = Date.now() + (plan.retryMs ?? 8_000);
+  const stats: RoundStats = { kept: 0, redone: 0 };
+  let stolen = 0;
+  let total = 0;
+  for (let round = 0; stats.kept < rounds; round++) {
+    const before = cpuTimes();
+    const got = new Map<string, number[]>();
     for (let k = 0; k < runners.length; k++) {
       const r = runners[(round + k) % runners.length]!;
-      samples.get(r.name)!.push(...(await r.page.call('time', r.id, share.get(r.name)!, plan.group ?? 1)));
+      got.set(r.name, await r.page.call('time', r.id, share.get(r.name)!, plan.group ?? 1));
+    }
+    const after = cpuTimes();
+    const shares = cpuShares(before, after);
+    if (shares && shares.steal > maxSteal && Date.now() < retryUntil) {
+      stats.redone++;
+      continue;
+    }
+    stats.kept++;
+    for (const [name, times] of got) samples.get(name)!.push(...times);
+    if (before && after && shares) {
+      stolen += shares.steal * (after.total - before.total);
+      total += after.total - before.total;
     }
   }
-  return samples;
+  if (total > 0) stats.steal = stolen / total;
+  return { samples, rounds: stats };
+}
+
+/** Round stats in words, for a report note. */
+export function describeRounds(r: RoundStats, maxSteal = 0.03): string {
+  const steal = r.steal === undefined ? '' : `, the host stole ${(r.steal * 100).toFixed(1)} % of the CPU during them`;
+  const redone = r.redone ? `; ${r.redone} more measured while the host stole > ${Math.round(maxSteal * 100)} % of the CPU were thrown away` : '';
+  return `${r.kept} alternating rounds kept${steal}${redone}`;
+}
+
+/** The sum of several cases' round stats (steal weighted by kept rounds). */
+export function addRounds(list: RoundStats[]): RoundStats {
+  const kept = list.reduce((a, r) => a + r.kept, 0);
+  const withSteal = list.filter((r) => r.steal !== undefined);
+  const weight = withSteal.reduce((a, r) => a + r.kept, 0);
+  return {
+    kept,
+    redone: list.reduce((a, r) => a + r.redone, 0),
+    steal: weight ? withSteal.reduce((a, r) => a + r.steal! * r.kept, 0) / weight : undefined,
+  };
 }

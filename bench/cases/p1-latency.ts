@@ -8,7 +8,7 @@ import { openBenchPage, type BenchPage } from '../browser.js';
 import { forest, medium, modelUrl, paddle, TINY, type BenchModel } from '../models.js';
 import { treeEnsembleModel } from '../fixtures.js';
 import { addFixture, modelBytes } from '../server.js';
-import { alternate, type RoundPlan, type TimedRunner } from '../sampling.js';
+import { alternate, describeRounds, type RoundPlan, type TimedRunner } from '../sampling.js';
 import { round, summarize } from '../stats.js';
 import type { CaseResult, Ctx, Row, Target } from '../types.js';
 
@@ -43,8 +43,14 @@ function plans(quick: boolean): Plan[] {
     // Digits: each sample is the mean of 5 calls (single calls of ~1.3 ms had a p95 ten times the p50).
     { model: medium(256), warmup: 10, rounds: 12, perRound: 10, group: 5 },
     { model: paddle(320), warmup: 3, rounds: 6, perRound: 5 },
-    // Tiny: each sample is the mean of 10 calls in a row (a raw call is ~0.05 ms: 10 timer ticks).
-    { model: TINY, warmup: 50, rounds: 10, perRound: 30, group: 10 },
+    // Tiny: each sample is the mean of 500 calls in a row, one sample per runner per round.
+    // - 2,000 warm-up calls: the raw main-thread call kept getting faster (0.1 → 0.02 ms) over
+    //   its first ~2,000 calls as V8 optimised onnxruntime's JavaScript.
+    // - 500 calls: on this virtual machine the raw call flips between ~0.02 and ~0.05 ms from
+    //   one few-millisecond stretch to the next (with 1 wasm thread as with 2, with no steal), so
+    //   samples of 10 calls were bimodal and their p50 moved 30 % between runs; means of 500
+    //   calls (22 ms of raw calls) moved 9 %.
+    { model: TINY, warmup: 2000, rounds: 30, perRound: 1, group: 500, retryMs: 20_000 },
   ];
 }
 
@@ -96,7 +102,8 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
         runners.push({ name: ROUND_TRIP, page: main, id: 'roundtrip' });
       }
 
-      const samples = await alternate(runners, plan);
+      const { samples, rounds } = await alternate(runners, plan);
+      notes.push(`${model.label}: ${describeRounds(rounds)}.`);
       // Only the timed calls' inner times: the warm-up calls come first.
       const inner = await main.call('innerTimes', 'wraw');
       samples.set(INNER, inner.slice(inner.length - samples.get(WORKER_RAW)!.length * (plan.group ?? 1)));
@@ -108,7 +115,7 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
       }
 
       if ((plan.group ?? 1) > 1) {
-        notes.push(`${model.label}: each of the n samples is the mean of ${plan.group} calls in a row, so that one slow call (a GC, a thread that waited for a core) or the page's 5 µs timer steps do not move the p50 between runs.`);
+        notes.push(`${model.label}: each of the n samples is the mean of ${plan.group} calls in a row, so that one slow call (a GC, a thread that waited for a core), the page's 5 µs timer steps or a few milliseconds in which the virtual CPU ran slower do not move the p50 between runs.`);
       }
       const rawSummary = summarize(samples.get(RAW)!);
       const profiling = (name: string) => name === ROUND_TRIP || name === INNER;
