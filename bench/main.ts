@@ -64,7 +64,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 /** How long a full run waits at most for the machine to quieten before it starts. */
-const SETTLE_MS = 90_000;
+const SETTLE_MS = 60_000;
 
 export async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
   const log = (m: string) => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${m}`);
   log(`${args.quick ? 'quick' : 'full'} run; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${cpus().length} cores`);
   // A full run right after other work (another run, a build) would start on a busy machine:
-  // wait up to 90 s for a 3-second window with the CPU under 15 % busy.
+  // wait up to 60 s for a 3-second window with the CPU under 15 % busy (a run takes ~9 minutes).
   if (!args.quick) {
     const quiet = await settle(SETTLE_MS);
     if (quiet) log(`CPU ${(quiet.busy * 100).toFixed(0)} % busy (steal ${(quiet.steal * 100).toFixed(1)} %) after ${((Date.now() - started) / 1000).toFixed(0)} s of settling`);

@@ -26,13 +26,15 @@ export interface RoundPlan {
   group?: number;
   /**
    * Rounds during which the hypervisor stole more than this share of the CPU (/proc/stat) are
-   * measured again, for up to `retryMs` in all; default 0.03. On this kind of virtual machine a
-   * thread that waits for a message wakes 2–3× slower while the host is busy, and that, not the
-   * code under test, was what made sub-millisecond ratios differ between runs.
+   * measured again while `retry` lasts; default 0.03. On this kind of virtual machine a thread
+   * that waits for a message wakes 2–3× slower while the host is busy.
    */
   maxSteal?: number;
-  /** How long in all these rounds may spend measuring rounds again (default 8 s). */
-  retryMs?: number;
+  /**
+   * Time left for measuring rounds again, in ms, shared by the calls that pass the same object
+   * (a case's whole budget) and used up by them; without it, 8 s for this call.
+   */
+  retry?: { ms: number };
 }
 
 /** How the rounds went: kept and measured again because of steal, and the steal in the kept ones. */
@@ -53,7 +55,7 @@ export interface Sampled {
  * runner, in an order rotated from round to round, so that no runner always goes first and
  * noise from the rest of the machine falls on all of them alike. A round during which the host
  * stole more than `maxSteal` of the CPU is thrown away whole (every runner's share of it) and
- * run again, while `retryMs` lasts.
+ * run again, while the `retry` budget lasts.
  */
 export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promise<Sampled> {
   const share = new Map<string, number>();
@@ -76,11 +78,12 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
   const rounds = plan.budgetMs ? Math.max(2, Math.min(plan.rounds, Math.floor(plan.budgetMs / roundCost))) : plan.rounds;
   const samples = new Map<string, number[]>(runners.map((r) => [r.name, []]));
   const maxSteal = plan.maxSteal ?? 0.03;
-  const retryUntil = Date.now() + (plan.retryMs ?? 8_000);
+  const retry = plan.retry ?? { ms: 8_000 };
   const stats: RoundStats = { kept: 0, redone: 0 };
   let stolen = 0;
   let total = 0;
   for (let round = 0; stats.kept < rounds; round++) {
+    const started = performance.now();
     const before = cpuTimes();
     const got = new Map<string, number[]>();
     for (let k = 0; k < runners.length; k++) {
@@ -89,7 +92,8 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
     }
     const after = cpuTimes();
     const shares = cpuShares(before, after);
-    if (shares && shares.steal > maxSteal && Date.now() < retryUntil) {
+    if (shares && shares.steal > maxSteal && retry.ms > 0) {
+      retry.ms -= performance.now() - started;
       stats.redone++;
       continue;
     }
