@@ -141,7 +141,7 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
       const libP50 = p50(LIB);
       const added = libP50 - rawSummary.p50;
       // ml-predict − raw = (run in a worker − run on the main thread) + messaging + ml-predict's own work.
-      const split = `a plain worker running the same session (no ml-predict) takes ${round(p50(WORKER_RAW))} ms: its session.run ${round(p50(INNER))} ms (${round(p50(INNER) - rawSummary.p50)} ms vs the main thread) + ${round(p50(WORKER_RAW) - p50(INNER))} ms of messaging and copies; ml-predict's own work (input checks, conversion, comlink) adds ${round(libP50 - p50(WORKER_RAW))} ms to that`;
+      const split = `a plain worker running the same session (no ml-predict) takes ${round(p50(WORKER_RAW))} ms: its session.run ${round(p50(INNER))} ms (${round(p50(INNER) - rawSummary.p50)} ms vs the main thread) + ${round(p50(WORKER_RAW) - p50(INNER))} ms of messaging and copies; ml-predict takes ${round(libP50 - p50(WORKER_RAW))} ms more than that plain worker (its input checks, copies and comlink, and the difference between two sessions of the same model, which P7 found to be up to ±15 %)`;
       const proxy = samples.get(PROXY);
       const proxyText = proxy ? `; onnxruntime-web's own proxy worker adds ${round(summarize(proxy).p50 - rawSummary.p50)} ms` : '';
       if (model === TINY) {
