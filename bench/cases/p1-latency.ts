@@ -66,8 +66,8 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
   const { context } = await ctx.browser();
   let proxyError: string | undefined;
   let wake: { idle: number; waited: number } | undefined;
-  // Rounds measured again because the host stole CPU time: at most 30 s for the whole case.
-  const retry = { ms: 30_000 };
+  // Rounds measured again because the host stole CPU time: at most 15 s for the whole case.
+  const retry = { ms: 15_000 };
 
   for (const plan of plans(ctx.quick)) {
     const { model } = plan;

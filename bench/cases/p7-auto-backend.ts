@@ -27,8 +27,8 @@ export async function p7(ctx: Ctx): Promise<CaseResult> {
   }
   // Silero VAD stands for the third-party models ≥ 1 MB ('auto' treats PaddleOCR the same way, and on
   // SwiftShader one PaddleOCR run takes seconds).
-  // Rounds measured again because the host stole CPU time: at most 20 s for the whole case.
-  const retry = { ms: 20_000 };
+  // Rounds measured again because the host stole CPU time: at most 10 s for the whole case.
+  const retry = { ms: 10_000 };
   const models: BenchModel[] = ctx.quick ? [TINY, SILERO] : [TINY, medium(256), SILERO];
   for (const model of models) {
     const url = modelUrl(ctx.origin, model.file);
