@@ -2,6 +2,9 @@
 import type { BenchPage } from './browser.js';
 import { cpuShares, cpuTimes } from './cpu.js';
 
+/** Default share of the CPU the host may steal during a round that is kept. */
+export const MAX_STEAL = 0.03;
+
 export interface TimedRunner {
   name: string;
   page: BenchPage;
@@ -26,7 +29,7 @@ export interface RoundPlan {
   group?: number;
   /**
    * Rounds during which the hypervisor stole more than this share of the CPU (/proc/stat) are
-   * measured again while `retry` lasts; default 0.03. On this kind of virtual machine a thread
+   * measured again while `retry` lasts; default MAX_STEAL. On this kind of virtual machine a thread
    * that waits for a message wakes 2–3× slower while the host is busy.
    */
   maxSteal?: number;
@@ -77,7 +80,7 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
   const roundCost = runners.reduce((sum, r) => sum + share.get(r.name)! * fastest.get(r.name)! * (plan.group ?? 1), 0);
   const rounds = plan.budgetMs ? Math.max(2, Math.min(plan.rounds, Math.floor(plan.budgetMs / roundCost))) : plan.rounds;
   const samples = new Map<string, number[]>(runners.map((r) => [r.name, []]));
-  const maxSteal = plan.maxSteal ?? 0.03;
+  const maxSteal = plan.maxSteal ?? MAX_STEAL;
   const retry = plan.retry ?? { ms: 8_000 };
   const stats: RoundStats = { kept: 0, redone: 0 };
   let stolen = 0;
@@ -109,7 +112,7 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
 }
 
 /** Round stats in words, for a report note. */
-export function describeRounds(r: RoundStats, maxSteal = 0.03): string {
+export function describeRounds(r: RoundStats, maxSteal = MAX_STEAL): string {
   const steal = r.steal === undefined ? '' : `, the host stole ${(r.steal * 100).toFixed(1)} % of the CPU during them`;
   const redone = r.redone ? `; ${r.redone} more measured while the host stole > ${Math.round(maxSteal * 100)} % of the CPU were thrown away` : '';
   return `${r.kept} alternating rounds kept${steal}${redone}`;

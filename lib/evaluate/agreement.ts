@@ -15,6 +15,7 @@
  *   the median (p50) over all of them, or a uniform sample of 10,000 once there are more.
  */
 import { MlPredictError, quote } from '../errors.js';
+import { mulberry32 } from './random.js';
 
 /**
  * One model's result for one input: `interpret()`'s result (an `Interpretation`), or any object
@@ -161,18 +162,6 @@ export function compareOutputs(a: ComparableResult, b: ComparableResult, options
   const valueDiff = Math.abs(va - vb);
   const agree = Number.isFinite(va) && Number.isFinite(vb) ? valueDiff <= abs + rel * Math.max(Math.abs(va), Math.abs(vb)) : Object.is(va, vb);
   return { kind: ka, agree, valueDiff: Number.isNaN(valueDiff) ? Infinity : valueDiff };
-}
-
-/** mulberry32: uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Latencies: an exact mean and a bounded uniform sample (algorithm R) for the median. */
