@@ -22,7 +22,7 @@ export interface LoadProgress {
 export interface LoadOptions {
   /** Backends to try, in order. 'auto' probes WebGPU and falls back to wasm. Default 'auto'. */
   backend?: BackendOption;
-  /** WebAssembly threads: 'auto' (up to 4, at most the core count, 1 without cross-origin isolation) or a number. */
+  /** WebAssembly threads: 'auto' (one per core but one, which stays for the page; 1 to 4; 1 without cross-origin isolation) or a number. */
   threads?: 'auto' | number;
   /** Subresource-integrity form: 'sha256-<base64>'. A mismatch rejects with INTEGRITY_MISMATCH. */
   integrity?: string;
@@ -160,7 +160,7 @@ export interface PredictBatchOptions {
    * Sessions to spread the chunks over: the model's own plus extra runtime workers, each with
    * cores ÷ workers wasm threads (a model session with more threads than that steps aside once
    * the extra workers are ready). Default: as many as fit on the cores next to the model's own
-   * threads (cores ÷ `info.threads`, at most 4): 1 on 2 cores with 2 threads. Never more than the chunks.
+   * threads (cores ÷ `info.threads`, at most 4): 2 on 2 cores with `threads: 'auto'` (1 thread), 1 with `threads: 2`. Never more than the chunks.
    */
   workers?: number;
   /**

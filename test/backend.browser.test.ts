@@ -41,10 +41,10 @@ describe('backend selection without WebGPU', () => {
     expect((err.details?.attempts as unknown[]).length).toBe(1);
   });
 
-  it('threads: auto is 1 without cross-origin isolation, else up to 4 and at most the core count', async () => {
+  it('threads: auto is 1 without cross-origin isolation, else one per core but one (kept for the page), 1 to 4', async () => {
     const model = await loadModel(sigmoidModel(), { backend: 'wasm' });
     const cores = navigator.hardwareConcurrency;
-    const expected = crossOriginIsolated ? Math.min(4, cores) : 1;
+    const expected = crossOriginIsolated ? Math.max(1, Math.min(4, cores - 1)) : 1;
     expect(model.info.crossOriginIsolated).toBe(crossOriginIsolated);
     expect(model.info.threads).toBe(expected);
     await model.dispose();

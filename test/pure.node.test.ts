@@ -43,7 +43,10 @@ describe('backend option', () => {
   });
 
   it('resolves threads', () => {
-    expect(resolveThreads('auto', true, 2)).toBe(2);
+    // One core stays for the page: 2 cores → 1 thread, 4 → 3, never more than 4 nor less than 1.
+    expect(resolveThreads('auto', true, 1)).toBe(1);
+    expect(resolveThreads('auto', true, 2)).toBe(1);
+    expect(resolveThreads('auto', true, 4)).toBe(3);
     expect(resolveThreads('auto', true, 16)).toBe(4);
     expect(resolveThreads('auto', false, 16)).toBe(1);
     expect(resolveThreads(3, false, 16)).toBe(1);

@@ -10,6 +10,7 @@
 import { counts, workersGone } from './counters.js';
 import { clearCache, loadModel, type Inputs, type LoadProgress, type Model } from 'ml-predict';
 import { RuntimeWorker, runtimeWorker, setIdleTimeout } from '../../lib/worker/host.js';
+import { resolveThreads } from '../../lib/backend/select.js';
 import type * as Ort from 'onnxruntime-web';
 import type {
   BatchResult,
@@ -81,9 +82,9 @@ function touch(outputs: Record<string, { data: unknown }>): number {
 
 let ortModule: Promise<typeof Ort> | undefined;
 
-/** Threads as ml-predict's `threads: 'auto'` picks them, so both sides compute alike. */
+/** Threads as ml-predict's `threads: 'auto'` picks them (its own rule), so both sides compute alike. */
 function autoThreads(): number {
-  return crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency)) : 1;
+  return resolveThreads('auto', crossOriginIsolated, navigator.hardwareConcurrency);
 }
 
 function ort(): Promise<typeof Ort> {

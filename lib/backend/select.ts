@@ -74,9 +74,14 @@ export function orderAuto(facts: AutoFacts): { order: BackendName[]; skipped: Pa
   return { order: ['webgpu', 'wasm'], skipped: {} };
 }
 
-/** threads: 'auto' → up to 4, at most the core count, 1 without cross-origin isolation. */
+/**
+ * threads: 'auto' → one per core but one, which stays free for the page's main thread (at least 1,
+ * at most 4); 1 without cross-origin isolation. With every core taken (the old rule), the worker's
+ * wasm threads pushed the page off the CPU: bench P4 traced 53–66 ms main-thread tasks that had
+ * the CPU for 6–23 ms of it, on 2 cores.
+ */
 export function resolveThreads(option: 'auto' | number | undefined, isolated: boolean, cores: number): number {
-  if (option === undefined || option === 'auto') return isolated ? Math.max(1, Math.min(4, cores)) : 1;
+  if (option === undefined || option === 'auto') return isolated ? Math.max(1, Math.min(4, Math.floor(cores) - 1)) : 1;
   if (typeof option !== 'number' || !Number.isInteger(option) || option < 1 || option > 64) {
     throw new MlPredictError('INVALID_ARGUMENT', `Option "threads" is ${quote(option)}. Expected "auto" or an integer from 1 to 64.`);
   }
