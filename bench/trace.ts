@@ -24,6 +24,8 @@ export interface LongTaskProfile {
   cpuMs: number;
   /** The largest things that ran inside, with their wall time. */
   inside: { name: string; ms: number }[];
+  /** Other threads (by name, summed) with the most CPU time during the task: who had the cores. */
+  others: { thread: string; cpuMs: number }[];
 }
 
 /** Every top-level task of ≥ 50 ms on a renderer main thread, with what ran inside it. */
@@ -32,7 +34,10 @@ export function longTasksInTrace(json: string): LongTaskProfile[] {
   const mainThreads = new Set(
     events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
   );
+  const threadNames = new Map(events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args?.name ?? '?']));
   const onMain = events.filter((e) => e.ph === 'X' && mainThreads.has(`${e.pid}:${e.tid}`));
+  // Top-level tasks of every other thread: their CPU time inside a window says who had the cores.
+  const elsewhere = events.filter((e) => e.ph === 'X' && e.cat?.includes('toplevel') && !mainThreads.has(`${e.pid}:${e.tid}`) && e.dur);
   const tasks = onMain.filter((e) => e.cat?.includes('toplevel') && /RunTask/.test(e.name) && (e.dur ?? 0) >= 50_000);
   return tasks.map((task) => {
     const end = task.ts + task.dur!;
@@ -43,10 +48,20 @@ export function longTasksInTrace(json: string): LongTaskProfile[] {
       const name = e.args?.data?.functionName ? `${e.name} ${e.args.data.functionName}` : e.args?.data?.url ? `${e.name} ${e.args.data.url.split('/').pop()}` : e.name;
       inner.set(name, Math.max(inner.get(name) ?? 0, (e.dur ?? 0) / 1000));
     }
+    const others = new Map<string, number>();
+    for (const e of elsewhere) {
+      const overlap = Math.min(end, e.ts + e.dur!) - Math.max(task.ts, e.ts);
+      if (overlap <= 0) continue;
+      // CPU time of the part inside the window, in proportion to the event's own CPU share.
+      const cpu = (overlap * (e.tdur ?? e.dur!)) / e.dur!;
+      const name = (threadNames.get(`${e.pid}:${e.tid}`) ?? 'unnamed').replace(/\d+$/, '').trim();
+      others.set(name, (others.get(name) ?? 0) + cpu / 1000);
+    }
     return {
       wallMs: task.dur! / 1000,
       cpuMs: (task.tdur ?? task.dur!) / 1000,
       inside: [...inner].map(([name, ms]) => ({ name, ms })).sort((a, b) => b.ms - a.ms).slice(0, 4),
+      others: [...others].map(([thread, cpuMs]) => ({ thread, cpuMs })).sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 4),
     };
   });
 }

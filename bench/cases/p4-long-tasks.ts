@@ -61,7 +61,7 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
         variant,
         unit: 'count',
         value: r.count,
-        note: `${r.count} long tasks, ${round(r.totalMs)} ms in all (longest ${round(r.maxMs)} ms), load ${round(r.loadMs)} ms, whole run ${round(r.elapsedMs)} ms`,
+        note: `${r.count} long tasks, ${round(r.totalMs)} ms in all (longest ${round(r.maxMs)} ms${r.count ? `, starting at ${r.startsMs.map((t) => `${Math.round(t)} ms`).join(', ')}` : ''}), load ${round(r.loadMs)} ms, whole run ${round(r.elapsedMs)} ms`,
       });
       ctx.log(`P4 ${model.label} ${variant}: ${r.count} long tasks, ${Math.round(r.totalMs)} ms`);
     }
@@ -74,8 +74,8 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
     reason:
       libTotal > 0
         ? `run again traced (${tracedReruns.join('; ')}): ${profiles
-            .map((p) => `a ${Math.round(p.wallMs)} ms task had the CPU for ${Math.round(p.cpuMs)} ms${p.inside.length ? ` (inside: ${p.inside.map((i) => `${i.name} ${round(i.ms)} ms`).join(', ')})` : ''}`)
-            .join('; ')}${profiles.some((p) => p.cpuMs < p.wallMs / 2) ? ' — the main thread waited for a CPU: the machine was busy (see the load average), not the library blocking it' : ''}`
+            .map((p) => `a ${Math.round(p.wallMs)} ms task had the CPU for ${Math.round(p.cpuMs)} ms${p.inside.length ? ` (inside: ${p.inside.map((i) => `${i.name} ${round(i.ms)} ms`).join(', ')})` : ''}${p.others.length ? `, while other threads had the CPU for: ${p.others.map((o) => `${o.thread} ${round(o.cpuMs)} ms`).join(', ')}` : ''}`)
+            .join('; ')}${profiles.some((p) => p.cpuMs < p.wallMs / 2) ? ' — the main thread waited for a CPU that the threads listed had' : ''}`
         : undefined,
   });
   notes.push('Long tasks are counted in untraced runs; an ml-predict run that has any is run again with a Chromium trace (on a new page) to say what ran in them and how much of their time the main thread had the CPU.');

@@ -66,6 +66,8 @@ export interface LongTaskResult {
   count: number;
   totalMs: number;
   maxMs: number;
+  /** When each long task started, in ms from the start of the load. */
+  startsMs: number[];
   /** Load plus all predictions, wall time. */
   elapsedMs: number;
   loadMs: number;

@@ -284,6 +284,7 @@ async function longTasks(spec: LongTaskSpec): Promise<LongTaskResult> {
     count: durations.length,
     totalMs: durations.reduce((a, b) => a + b, 0),
     maxMs: durations.length ? Math.max(...durations) : 0,
+    startsMs: entries.map((e) => e.startTime - started),
     elapsedMs,
     loadMs,
   };
