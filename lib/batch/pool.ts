@@ -17,7 +17,9 @@
 import * as Comlink from 'comlink';
 import { abortError, MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
 import { nextCallId, RuntimeWorker } from '../worker/host.js';
-import { transferablesOf, type LoadRequest } from '../worker/protocol.js';
+import type { LoadRequest } from '../worker/protocol.js';
+import { recycle } from '../tensor/buffers.js';
+import { forTransfer } from '../tensor/validate.js';
 import type { Model, Outputs, Tensor } from '../types.js';
 
 /** One place a chunk can be predicted. */
@@ -70,10 +72,11 @@ export class WorkerSlot implements Slot {
     }
   }
 
-  /** Feeds are the pool's own copies: their buffers are transferred, not copied. */
-  run(feeds: Record<string, Tensor>, signal: AbortSignal): Promise<Outputs> {
+  /** Feeds are checked already (views are fine): copied onto reused buffers and transferred. */
+  run(chunk: Record<string, Tensor>, signal: AbortSignal): Promise<Outputs> {
     throwIfAborted(signal);
     const callId = nextCallId();
+    const { feeds, transfer } = forTransfer(chunk);
     return new Promise<Outputs>((resolve, reject) => {
       // Abort the call in the worker, and stop waiting at once (the pool may end the worker next).
       const onAbort = () => {
@@ -82,8 +85,11 @@ export class WorkerSlot implements Slot {
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.worker
-        .call((api) => api.predict(Comlink.transfer({ callId, sessionId: this.sessionId, feeds }, transferablesOf(feeds))))
-        .then(resolve, reject)
+        .call((api) => api.predict(Comlink.transfer({ callId, sessionId: this.sessionId, feeds }, transfer)))
+        .then((reply) => {
+          recycle(reply.spent);
+          resolve(reply.outputs);
+        }, reject)
         .finally(() => signal.removeEventListener('abort', onAbort));
     });
   }

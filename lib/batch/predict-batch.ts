@@ -6,6 +6,7 @@
 import { abortError, MlPredictError, quote, throwIfAborted } from '../errors.js';
 import { checkFeeds } from '../tensor/validate.js';
 import { TYPED_ARRAY_OF } from '../tensor/convert.js';
+import { recycle } from '../tensor/buffers.js';
 import type { Inputs, Model, Outputs, OutputTensor, PredictBatchOptions, Tensor, TypedArray } from '../types.js';
 import type { LoadRequest } from '../worker/protocol.js';
 import { checkBatchSize, checkKeys, checkWorkers, defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve } from './pool.js';
@@ -36,12 +37,12 @@ function rowWidth(dims: readonly number[]): number {
   return dims.slice(1).reduce((a, b) => a * b, 1);
 }
 
-/** Rows [start, end) of a tensor, as a fresh copy (its buffer can be transferred). */
+/** Rows [start, end) of a tensor: a view for typed arrays (each slot copies what it sends), a copy of strings. */
 export function sliceRows(t: Tensor, start: number, end: number): Tensor {
   const width = rowWidth(t.dims);
   const data = Array.isArray(t.data)
     ? (t.data as string[]).slice(start * width, end * width)
-    : (t.data as TypedArray).slice(start * width, end * width);
+    : (t.data as TypedArray).subarray(start * width, end * width);
   return { data, dims: [end - start, ...t.dims.slice(1)] };
 }
 
@@ -127,7 +128,7 @@ export async function predictBatch(
   throwIfAborted(signal);
 
   // Validate and convert everything once, before any work: a bad row never reaches a worker.
-  const { feeds } = checkFeeds(model.info.name, model.info.inputs, asInputs(model, inputs));
+  const { feeds, owned } = checkFeeds(model.info.name, model.info.inputs, asInputs(model, inputs));
   const counts = Object.entries(feeds).map(([name, t]) => [name, t.dims.length === 0 ? undefined : t.dims[0]] as const);
   const total = counts[0]?.[1];
   for (const [, rows] of counts) {
@@ -191,5 +192,7 @@ export async function predictBatch(
   } finally {
     pool.close(ok);
   }
+  // Every chunk was copied out when it was sent: the rows converted here can be reused.
+  recycle(Object.entries(feeds).flatMap(([name, t]) => (owned.has(name) && !Array.isArray(t.data) ? [(t.data as TypedArray).buffer as ArrayBuffer] : [])));
   return concatOutputs(model.info.name, parts, partRows);
 }

@@ -6,6 +6,7 @@ import * as Comlink from 'comlink';
 import { abortError, MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
 import { parseBackendOption, resolveThreads } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
+import { recycle } from '../tensor/buffers.js';
 import { nextCallId, sharedSession, type SharedSession } from '../worker/host.js';
 import type { LoadRequest, MonitorConfig, WireSource } from '../worker/protocol.js';
 import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
@@ -108,9 +109,12 @@ export class ModelHandle implements Model {
     const { feeds, transfer } = prepareFeeds(this.info.name, this.info.inputs, inputs);
     const lease = await this.shared.acquire(signal);
     const callId = nextCallId();
-    const call = lease.worker.call((api) =>
-      api.predict(Comlink.transfer({ callId, sessionId: lease.reply.sessionId, feeds }, transfer)),
-    );
+    const call = lease.worker
+      .call((api) => api.predict(Comlink.transfer({ callId, sessionId: lease.reply.sessionId, feeds }, transfer)))
+      .then((reply) => {
+        recycle(reply.spent);
+        return reply.outputs;
+      });
     if (!signal) return call;
     return new Promise<Outputs>((resolve, reject) => {
       const onAbort = () => {

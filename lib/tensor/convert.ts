@@ -1,11 +1,18 @@
 /**
  * Conversions between what callers write (rows of numbers, strings) and tensors, and between
- * onnxruntime's metadata and ours. Pure.
+ * onnxruntime's metadata and ours. Pure, but for the reused input buffers (buffers.ts) that
+ * numeric rows are written onto.
  */
 import { MlPredictError, quote } from '../errors.js';
 import type { Tensor, TensorInfo, TensorType, TypedArray } from '../types.js';
+import { takeArray } from './buffers.js';
 
-type TypedArrayConstructor = { new (length: number): TypedArray; readonly name: string };
+type TypedArrayConstructor = {
+  new (length: number): TypedArray;
+  new (buffer: ArrayBuffer, byteOffset: number, length: number): TypedArray;
+  readonly name: string;
+  readonly BYTES_PER_ELEMENT: number;
+};
 
 export const TYPED_ARRAY_OF: Record<Exclude<TensorType, 'string'>, TypedArrayConstructor> = {
   float32: Float32Array,
@@ -78,9 +85,32 @@ export function rowsToTensor(model: string, info: TensorInfo, value: readonly un
   const columns = rows[0]!.length;
   const count = rows.length * columns;
   const isString = info.type === 'string';
-  const data: TypedArray | string[] = isString ? new Array<string>(count) : new TYPED_ARRAY_OF[info.type as Exclude<TensorType, 'string'>](count);
+  // Numbers go straight onto a buffer that is sent to the worker and comes back for reuse.
+  const data: TypedArray | string[] = isString ? new Array<string>(count) : takeArray(TYPED_ARRAY_OF[info.type as Exclude<TensorType, 'string'>], count);
   const bigint = data instanceof BigInt64Array || data instanceof BigUint64Array;
-  const integer = !isString && !(data instanceof Float32Array || data instanceof Float64Array);
+  const float = data instanceof Float32Array || data instanceof Float64Array;
+  // The position of a bad value, for messages only (built when something is wrong).
+  const at = (r: number, c: number) => (rank1 ? `index ${c}` : `row ${r}, column ${c}`);
+  const bad = (r: number, c: number, v: unknown): MlPredictError => {
+    if (isString) return new MlPredictError('INPUT_MISMATCH', `${where} expects strings; got ${quote(v)} at ${at(r, c)}.`);
+    if (typeof v !== 'number') {
+      return new MlPredictError('INPUT_MISMATCH', `${where} expects numbers (${info.type}); got ${quote(v)} (${typeof v}) at ${at(r, c)}.`, {
+        input: info.name,
+        row: r,
+        column: c,
+      });
+    }
+    if (!Number.isFinite(v)) {
+      return new MlPredictError('INPUT_MISMATCH', `${where} has ${quote(v)} at ${at(r, c)}. Values must be finite numbers.`, {
+        input: info.name,
+        row: r,
+        column: c,
+        value: String(v),
+      });
+    }
+    return new MlPredictError('INPUT_MISMATCH', `${where} expects integers (${info.type}); got ${quote(v)} at ${at(r, c)}.`);
+  };
+  let o = 0;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
     if (!Array.isArray(row)) {
@@ -92,36 +122,27 @@ export function rowsToTensor(model: string, info: TensorInfo, value: readonly un
         `${where}: row ${r} has ${row.length} values but row 0 has ${columns}. Every row needs the same number of columns.`,
       );
     }
-    for (let c = 0; c < columns; c++) {
-      const v: unknown = row[c];
-      const at = rank1 ? `index ${c}` : `row ${r}, column ${c}`;
-      if (isString) {
-        if (typeof v !== 'string') {
-          throw new MlPredictError('INPUT_MISMATCH', `${where} expects strings; got ${quote(v)} at ${at}.`);
+    if (float) {
+      // The hot loop (100,000 × 12 values took 33 ms in Chromium before it had its own loop).
+      // v − v is 0 for a finite number and NaN for NaN and ±Infinity.
+      const out = data as Float32Array;
+      for (let c = 0; c < columns; c++) {
+        const v: unknown = row[c];
+        if (typeof v !== 'number' || v - v !== 0) throw bad(r, c, v);
+        out[o++] = v;
+      }
+    } else {
+      for (let c = 0; c < columns; c++) {
+        const v: unknown = row[c];
+        if (isString) {
+          if (typeof v !== 'string') throw bad(r, c, v);
+          (data as string[])[o++] = v;
+        } else {
+          if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(r, c, v);
+          if (bigint) (data as BigInt64Array)[o++] = BigInt(v);
+          else (data as Int32Array)[o++] = v;
         }
-        (data as string[])[r * columns + c] = v;
-        continue;
       }
-      if (typeof v !== 'number') {
-        throw new MlPredictError(
-          'INPUT_MISMATCH',
-          `${where} expects numbers (${info.type}); got ${quote(v)} (${typeof v}) at ${at}.`,
-          { input: info.name, row: r, column: c },
-        );
-      }
-      if (!Number.isFinite(v)) {
-        throw new MlPredictError('INPUT_MISMATCH', `${where} has ${quote(v)} at ${at}. Values must be finite numbers.`, {
-          input: info.name,
-          row: r,
-          column: c,
-          value: String(v),
-        });
-      }
-      if (integer && !Number.isInteger(v)) {
-        throw new MlPredictError('INPUT_MISMATCH', `${where} expects integers (${info.type}); got ${quote(v)} at ${at}.`);
-      }
-      if (bigint) (data as BigInt64Array)[r * columns + c] = BigInt(v);
-      else (data as Float32Array)[r * columns + c] = v;
     }
   }
   const dims = rank1 ? [columns] : [rows.length, columns];

@@ -62,6 +62,12 @@ export interface PredictRequest {
   feeds: Record<string, Tensor>;
 }
 
+/** A prediction, and the request's input buffers sent back for reuse (lib/tensor/buffers.ts). */
+export interface PredictReply {
+  outputs: Record<string, OutputTensor>;
+  spent: ArrayBuffer[];
+}
+
 /** Drift monitoring of one session's live inputs (see lib/evaluate/drift.ts). */
 export interface MonitorConfig {
   /** The input tensor holding the feature rows ([N, features]). */
@@ -84,7 +90,7 @@ export type WarningCallback = (w: LoadWarning) => void;
 export interface RuntimeApi {
   probe(): Promise<Capabilities>;
   load(req: LoadRequest, onProgress?: ProgressCallback, onWarning?: WarningCallback): Promise<LoadReply>;
-  predict(req: PredictRequest): Promise<Record<string, OutputTensor>>;
+  predict(req: PredictRequest): Promise<PredictReply>;
   /** Downloads a model into the cache without creating a session; rejects when it cannot be stored. */
   prefetch(req: LoadRequest, onProgress?: ProgressCallback): Promise<PrefetchReply>;
   release(sessionId: number): Promise<void>;

@@ -20,6 +20,7 @@ import {
   type LoadReply,
   type LoadRequest,
   type MonitorConfig,
+  type PredictReply,
   type PredictRequest,
   type ProgressCallback,
   type RuntimeApi,
@@ -91,7 +92,18 @@ function runError(name: string, e: unknown): MlPredictError {
   return new MlPredictError(code, `Model "${name}" failed to run: ${msg}`);
 }
 
-async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: AbortSignal): Promise<Record<string, OutputTensor>> {
+/** The distinct, transferable buffers of these tensors' typed arrays (not a SharedArrayBuffer). */
+function buffersOf(tensors: Record<string, Tensor>): ArrayBuffer[] {
+  const list: ArrayBuffer[] = [];
+  for (const t of Object.values(tensors)) {
+    if (Array.isArray(t.data)) continue;
+    const buffer = (t.data as TypedArray).buffer;
+    if (buffer instanceof ArrayBuffer && !list.includes(buffer)) list.push(buffer);
+  }
+  return list;
+}
+
+async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: AbortSignal): Promise<PredictReply> {
   throwIfAborted(signal);
   const ortFeeds: Record<string, Ort.Tensor> = {};
   for (const [key, t] of Object.entries(feeds)) {
@@ -106,17 +118,27 @@ async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: A
   } catch (e) {
     throw runError(entry.name, e);
   }
+  // onnxruntime has copied the inputs into its own memory: their buffers go back for reuse.
+  const spent = buffersOf(feeds);
+  const taken = new Set<ArrayBufferLike>(spent);
   const out: Record<string, OutputTensor> = {};
   for (const [key, tensor] of Object.entries(results)) {
     const data = tensor.data as TypedArray | string[];
-    // Own the buffer (a view may share one with other outputs), so that it can be transferred.
-    const own = Array.isArray(data) ? data : (data.slice() as TypedArray);
+    // onnxruntime copies each output out of its memory onto a buffer of its own, which is
+    // transferred as it is; a view into a buffer that is shared (with another output, or
+    // onnxruntime's memory) is copied first.
+    let own = data;
+    if (!Array.isArray(data)) {
+      const whole = data.buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength;
+      if (!whole || taken.has(data.buffer)) own = data.slice() as TypedArray;
+      taken.add((own as TypedArray).buffer);
+    }
     out[key] = { data: own, dims: [...tensor.dims], type: tensorTypeOf(tensor.type) };
     tensor.dispose();
   }
   observe(entry, feeds, out);
   throwIfAborted(signal);
-  return out;
+  return { outputs: out, spent };
 }
 
 const api: RuntimeApi = {
@@ -196,8 +218,8 @@ const api: RuntimeApi = {
     const result = entry.queue.then(() => run(entry, req.feeds, signal));
     entry.queue = result.catch(() => undefined);
     try {
-      const out = await result;
-      return Comlink.transfer(out, transferablesOf(out));
+      const reply = await result;
+      return Comlink.transfer(reply, [...transferablesOf(reply.outputs), ...reply.spent]);
     } finally {
       controllers.delete(req.callId);
     }
