@@ -362,7 +362,7 @@ async function extraWorkerStart(url: string): Promise<number> {
   const t = performance.now();
   const worker = new RuntimeWorker();
   try {
-    await worker.call((w) => w.load({ callId: -1, name: 'bench', source: { kind: 'url', url }, backends: ['wasm'], auto: false, threads: autoThreads(), cache: 'none' }));
+    await worker.load({ callId: -1, name: 'bench', source: { kind: 'url', url }, backends: ['wasm'], auto: false, threads: autoThreads(), cache: 'none' });
     return performance.now() - t;
   } finally {
     worker.end();

@@ -60,7 +60,7 @@ export class WorkerSlot implements Slot {
       signal.addEventListener('abort', onAbort, { once: true });
     });
     try {
-      const reply = await Promise.race([worker.call((api) => api.load({ ...request, callId: nextCallId() })), aborted]);
+      const reply = await Promise.race([worker.load({ ...request, callId: nextCallId() }), aborted]);
       throwIfAborted(signal);
       return new WorkerSlot(worker, reply.sessionId, label, request.threads);
     } catch (e) {

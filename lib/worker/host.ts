@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import { abortError, MlPredictError } from '../errors.js';
 import { WorkerConnection } from './connection.js';
 import { resolveThreads } from '../backend/select.js';
-import type { LoadReply, LoadRequest, MonitorConfig, RuntimeApi } from './protocol.js';
+import type { LoadReply, LoadRequest, MonitorConfig, ProgressCallback, RuntimeApi, WarningCallback } from './protocol.js';
 import type { LoadProgress, LoadWarning } from '../types.js';
 
 /** How long a worker that holds no session lives on before it is ended (WebAssembly memory never shrinks). */
@@ -28,10 +28,24 @@ export class RuntimeWorker {
 
   constructor() {
     const worker = new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
+    live.add(this);
     this.connection = new WorkerConnection<RuntimeApi>(worker, crashed, () => {
       clearTimeout(this.idleTimer);
       for (const [threads, w] of shared) if (w === this) shared.delete(threads);
+      live.delete(this);
+      // No worker left to share with: let go of the compiled code.
+      if (live.size === 0) compiled.clear();
     });
+  }
+
+  /**
+   * Loads a model into this worker, handing it onnxruntime's .wasm as another worker of the page
+   * compiled it (no second compile), and keeping what it compiled for the next worker.
+   */
+  async load(req: LoadRequest, onProgress?: ProgressCallback, onWarning?: WarningCallback): Promise<LoadReply> {
+    const reply = await this.call((api) => api.load({ ...req, compiled: Object.fromEntries(compiled) }, onProgress, onWarning));
+    for (const [url, module] of Object.entries(reply.compiled ?? {})) compiled.set(url, module);
+    return reply;
   }
 
   get api(): Comlink.Remote<RuntimeApi> {
@@ -71,6 +85,11 @@ export class RuntimeWorker {
 function crashed(reason: string): MlPredictError {
   return new MlPredictError('WORKER_CRASHED', `The ml-predict runtime worker stopped during the call (${reason}). The next call starts a new worker.`);
 }
+
+/** Every runtime worker of the page that has not stopped (the model's and batch pools' extra ones). */
+const live = new Set<RuntimeWorker>();
+/** onnxruntime's .wasm modules compiled by one of those workers, by URL (lib/backend/ort-env.ts). */
+const compiled = new Map<string, WebAssembly.Module>();
 
 /**
  * The page's runtime workers by wasm thread count. onnxruntime sets its thread count once per
@@ -175,7 +194,7 @@ export class SharedSession {
     const onWarning = Comlink.proxy((w: LoadWarning) => this.warnings.forEach((l) => l(w)));
     let reply: LoadReply;
     try {
-      reply = await worker.call((api) => api.load({ ...this.request, callId: me.callId }, onProgress, onWarning));
+      reply = await worker.load({ ...this.request, callId: me.callId }, onProgress, onWarning);
     } catch (e) {
       worker.unhold();
       throw e;

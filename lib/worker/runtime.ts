@@ -8,6 +8,7 @@ import type * as Ort from 'onnxruntime-web';
 import { abortError, MlPredictError, throwIfAborted } from '../errors.js';
 import { probeCapabilities } from '../backend/capabilities.js';
 import { createSession } from '../backend/session.js';
+import { compiledModules, useCompiled, wasmOrigins } from '../backend/ort-env.js';
 import { acquireModelBytes, cacheKey } from '../cache/model-cache.js';
 import { deleteAll } from '../cache/store.js';
 import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
@@ -148,6 +149,7 @@ const api: RuntimeApi = {
     const controller = controllerFor(req.callId);
     const { signal } = controller;
     try {
+      useCompiled(req.compiled);
       const acquired = await acquireModelBytes(req, { signal, onProgress, onWarning });
       throwIfAborted(signal);
       const summary = inspectOnnx(acquired.bytes, req.name);
@@ -185,6 +187,8 @@ const api: RuntimeApi = {
         cached: acquired.cached,
         cacheReason: acquired.cacheReason,
         repaired: acquired.repaired,
+        compiled: compiledModules(),
+        wasm: wasmOrigins(),
       };
     } finally {
       controllers.delete(req.callId);
