@@ -2,10 +2,13 @@
  * P2 batch throughput on 100,000 rows: `model.predictBatch(rows, { workers })` with a pool of 1
  * and of 2 sessions vs one big `session.run` of onnxruntime-web on the main thread, for the
  * house-price model (gradient-boosted trees, 150 × depth 3) and a random-forest fixture (300 ×
- * depth 8). Each variant runs 6 batches (house-price: 10) on one loaded model: the first pays the pool's extra
- * worker start (wasm compile, session create), the next ones find the workers kept
- * (`keepWorkers`). Timed from the call to the outputs (predictBatch converts the rows in that
- * time; the raw call builds its one tensor in it).
+ * depth 8). On each page one model is loaded and timed in rounds: one batch of every variant per
+ * round, in an order rotated from round to round (a slower stretch of the virtual machine falls
+ * on all variants alike; timed one variant after another, the forest's raw baseline went from
+ * 1.44 to 2.0 s for 20 s). 6 rounds (house-price: 10): the first 2-worker batch starts the pool's
+ * extra worker (worker, onnxruntime, session), the next ones find it kept (`keepWorkers`). Timed
+ * from the call to the outputs (predictBatch converts the rows in that time; the raw call builds
+ * its one tensor in it).
  *
  * Two thread settings where they differ: the model loaded with `threads: 'auto'` (one wasm thread
  * per core but one, up to 4) and with `threads: 1`. On 2 cores 'auto' is 1 thread, so the
@@ -27,13 +30,13 @@ const BATCHES = 6;
 /** The house-price batches take ~0.3 s: more of them, so that its steady p50 rests on more samples. */
 const HOUSE_BATCHES = 10;
 /** Pages (fresh pools) per model. */
-const PAGES = 4;
-const HOUSE_PAGES = 8;
+const PAGES = 3;
+const HOUSE_PAGES = 5;
 
 interface Variant {
   name: string;
-  variant: BatchSpec['variant'];
-  threads?: number;
+  variant: BatchSpec['variants'][number];
+  threads: number | 'auto';
 }
 
 const RAW = 'onnxruntime-web, one session.run on the main thread';
@@ -44,9 +47,9 @@ const TWO_T1 = 'predictBatch, 2 workers, 1 thread each';
 /** The variants on a machine with `cores` cores (the bench pages are cross-origin isolated). */
 function variantsFor(cores: number): Variant[] {
   const list: Variant[] = [
-    { name: RAW, variant: 'raw' },
-    { name: ONE, variant: 1 },
-    { name: TWO, variant: 2 },
+    { name: RAW, variant: 'raw', threads: 'auto' },
+    { name: ONE, variant: 1, threads: 'auto' },
+    { name: TWO, variant: 2, threads: 'auto' },
   ];
   if (resolveThreads('auto', true, cores) > 1) list.push({ name: ONE_T1, variant: 1, threads: 1 }, { name: TWO_T1, variant: 2, threads: 1 });
   return list;
@@ -54,7 +57,7 @@ function variantsFor(cores: number): Variant[] {
 /** Batches of one variant, by where the pool is: [label, first index, end index). */
 const PHASES: Array<[string, number, number]> = [
   ['batch 1 (extra workers start in it)', 0, 1],
-  ["batches 2–3 (extra workers kept; a new worker's wasm still being optimised)", 1, 3],
+  ['batches 2–3 (extra workers kept, a few chunks old)', 1, 3],
   ['batches 4 and after (steady)', 3, Infinity],
 ];
 
@@ -70,9 +73,8 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
   const targets: Target[] = [];
   const notes: string[] = [];
   const n = ctx.quick ? 2_000 : 100_000;
-  // Batch 1 (a pool whose extra worker starts in it) is one sample per page: 8 pages for the
-  // house-price batches of ~0.3 s, 4 for the forest's of 1–2 s (with 5 and 3, the batch-1 ratios
-  // moved 11–27 % between runs).
+  // Batch 1 (a pool whose extra worker starts in it) is one sample per page: 5 pages for the
+  // house-price batches of ~0.2 s, 3 for the forest's of 1–1.5 s.
   const repsOf = (file: string) => (ctx.quick ? 1 : file === FILE ? HOUSE_PAGES : PAGES);
   const batchesOf = (file: string) => (ctx.quick ? 2 : file === FILE ? HOUSE_BATCHES : BATCHES);
   const trees = ctx.quick ? { trees: 10, depth: 4 } : { trees: 300, depth: 8 };
@@ -100,16 +102,19 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
     for (let rep = 0; rep < reps && !missing; rep++) {
       const page = await openBenchPage(context, ctx.origin);
       try {
-        // Rotate the order each repetition.
-        for (let k = 0; k < variants.length; k++) {
-          const v = variants[(rep + k) % variants.length]!;
-          const r = await page.call('batch', { url, columns: 12, rows: n, variant: v.variant, input: 'features', threads: v.threads, batches });
+        // Per thread setting, one loaded model (and one raw session) for every variant of it, one
+        // batch of each per round, in an order rotated from round to round and page to page.
+        for (const threads of [...new Set(variants.map((v) => v.threads))]) {
+          const group = variants.filter((v) => v.threads === threads);
+          const r = await page.call('batch', { url, columns: 12, rows: n, variants: group.map((v) => v.variant), input: 'features', threads, batches, rotate: rep });
           if (r.error) {
             missing = r.error;
             break;
           }
-          r.all.forEach((ms, b) => byBatch.get(v.name)![b]?.push(ms));
-          ctx.log(`P2 ${model.file} ${v.name}: ${r.all.map((ms) => Math.round(ms)).join(', ')} ms`);
+          group.forEach((v, i) => {
+            r.all[i]!.forEach((ms, b) => byBatch.get(v.name)![b]?.push(ms));
+            ctx.log(`P2 ${model.file} ${v.name}: ${r.all[i]!.map((ms) => Math.round(ms)).join(', ')} ms`);
+          });
         }
         // Profiling: what each extra worker of the pool costs before it can take a chunk.
         if (!missing) starts.push(await page.call('extraWorkerStart', url));
@@ -128,7 +133,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
       const sets: Array<[string, number[]]> = v.name === RAW ? [['', phase(RAW, 0, batches)]] : phases.map(([label, from, to]) => [label, phase(v.name, from, to)]);
       for (const [when, samples] of sets) {
         const s = summarize(samples);
-        // Batches 2–3 are a transition (a new worker's wasm being optimised): shown, not compared.
+        // Batches 2–3 are a transition (workers a few chunks old): shown, not compared.
         const transition = when === PHASES[1]![0] && phases.length > 2;
         rows.push({
           group,
@@ -154,7 +159,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
       n: start.n,
     });
     const p50 = (name: string, [, from, to]: [string, number, number]) => summarize(phase(name, from, to)).p50;
-    // "2 workers, 1 thread each, p50 by batch: 1: 2228 ms, 2: 1725 ms, …": a new worker's wasm runs slower until V8 has optimised its hot code.
+    // "2 workers, 1 thread each, p50 by batch: 1: 2228 ms, 2: 1725 ms, …": how the pool settles after its extra workers start.
     const trend = (name: string) =>
       `${name.replace('predictBatch, ', '')}, p50 by batch: ${byBatch
         .get(name)!
@@ -190,7 +195,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
     targets.push({ case: 'P2', target: '2 workers ≥ 1.8× the throughput of 1 worker', measured: 'not measured', met: null, reason: missing });
   }
   notes.push(
-    `Each variant ran ${ctx.quick ? 2 : `${BATCHES} batches (house-price: ${HOUSE_BATCHES})`} batches on one loaded model, on ${ctx.quick ? 1 : `${PAGES} pages (house-price: ${HOUSE_PAGES})`}. In batch 1 the pool's extra workers start (worker, wasm compile, session); predictBatch keeps them for the next batch (\`keepWorkers\`, 10 s by default), but a new worker's wasm runs slower for its first seconds while V8 optimises its hot code, so the throughput targets are read on batches 4 and after. The raw baseline's p50 is over all its calls.`,
+    `Each variant ran ${ctx.quick ? 2 : `${BATCHES} batches (house-price: ${HOUSE_BATCHES})`} on one loaded model per page, one batch of each variant per round in a rotated order, on ${ctx.quick ? 1 : `${PAGES} pages (house-price: ${HOUSE_PAGES})`}. In batch 1 the pool's extra workers start (a worker, onnxruntime instantiated from the .wasm the model's worker compiled, a session); predictBatch keeps them for the next batch (\`keepWorkers\`, 10 s by default); the throughput targets are read on batches 4 and after, once every worker has run a few batches. The raw baseline's p50 is over all its calls.`,
   );
   return { id: 'P2', title: 'Batch throughput', rows, targets, notes, seconds: (Date.now() - started) / 1000 };
 }

@@ -97,23 +97,29 @@ export interface BatchSpec {
   url: string;
   columns: number;
   rows: number;
-  /** 'raw': one session.run on the main thread with all rows; a number: predictBatch with that many workers. */
-  variant: 'raw' | number;
+  /**
+   * What to time, in rounds: 'raw' is one session.run on the main thread with all rows; a number
+   * is predictBatch with that many workers, on one model loaded for the whole call (its extra
+   * workers are kept from batch to batch). Each round times one batch of each, in an order
+   * rotated from round to round (starting at `rotate`), so that a slower stretch of the machine
+   * falls on all of them alike.
+   */
+  variants: Array<'raw' | number>;
   /** The model's input name (raw). */
   input: string;
   /** ml-predict: wasm threads of the model's own session (default 'auto'). */
   threads?: number | 'auto';
-  /** Batches run one after the other on the same loaded model (default 1): the first starts the pool's extra workers, the next ones find them kept. */
-  batches?: number;
+  /** Rounds (batches of each variant). */
+  batches: number;
+  /** Where the first round's order starts. */
+  rotate?: number;
 }
 
 export interface BatchResult {
-  /** The first batch (ms). */
-  ms: number;
-  /** Every batch, the first included (ms). */
-  all: number[];
+  /** Per variant (in the order given), every batch's time in ms. */
+  all: number[][];
   rows: number;
-  /** Why the variant could not run (e.g. predictBatch not in this build). */
+  /** Why a variant could not run (e.g. predictBatch not in this build). */
   error?: string;
 }
 

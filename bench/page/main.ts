@@ -321,37 +321,36 @@ function rowsFor(rows: number, columns: number): number[][] {
 
 async function batch(spec: BatchSpec): Promise<BatchResult> {
   const rows = rowsFor(spec.rows, spec.columns);
-  const all: number[] = [];
-  if (spec.variant === 'raw') {
-    const m = await ort();
-    const session = await m.InferenceSession.create(await fetchBytes(spec.url), { executionProviders: ['wasm'] });
-    try {
-      for (let b = 0; b < (spec.batches ?? 1); b++) {
-        const t = performance.now();
-        // One big call as a user of onnxruntime would write it: rows → one tensor → session.run.
-        const data = new Float32Array(spec.rows * spec.columns);
-        rows.forEach((r, i) => data.set(r, i * spec.columns));
-        const out = await session.run({ [spec.input]: new m.Tensor('float32', data, [spec.rows, spec.columns]) });
-        touch(out);
-        all.push(performance.now() - t);
-      }
-      return { ms: all[0]!, all, rows: spec.rows };
-    } finally {
-      await session.release();
-    }
-  }
-  const model = await loadModel(spec.url, { backend: 'wasm', cache: 'none', card: false, threads: spec.threads ?? 'auto' });
+  const all: number[][] = spec.variants.map(() => []);
+  const m = spec.variants.includes('raw') ? await ort() : undefined;
+  const session = m ? await m.InferenceSession.create(await fetchBytes(spec.url), { executionProviders: ['wasm'] }) : undefined;
+  const model = spec.variants.some((v) => v !== 'raw')
+    ? await loadModel(spec.url, { backend: 'wasm', cache: 'none', card: false, threads: spec.threads ?? 'auto' })
+    : undefined;
   try {
-    const predictBatch = (model as unknown as { predictBatch?: PredictBatch }).predictBatch;
-    if (typeof predictBatch !== 'function') return { ms: NaN, all, rows: spec.rows, error: 'Model.predictBatch is not in this build of ml-predict (issue 7)' };
-    for (let b = 0; b < (spec.batches ?? 1); b++) {
-      const t = performance.now();
-      touch((await predictBatch.call(model, rows, { workers: spec.variant })) as Record<string, { data: unknown }>);
-      all.push(performance.now() - t);
+    const predictBatch = model && (model as unknown as { predictBatch?: PredictBatch }).predictBatch;
+    if (model && typeof predictBatch !== 'function') return { all, rows: spec.rows, error: 'Model.predictBatch is not in this build of ml-predict (issue 7)' };
+    for (let b = 0; b < spec.batches; b++) {
+      for (let k = 0; k < spec.variants.length; k++) {
+        const i = (b + k + (spec.rotate ?? 0)) % spec.variants.length;
+        const variant = spec.variants[i]!;
+        const t = performance.now();
+        if (variant === 'raw') {
+          // One big call as a user of onnxruntime would write it: rows → one tensor → session.run.
+          const data = new Float32Array(spec.rows * spec.columns);
+          rows.forEach((r, j) => data.set(r, j * spec.columns));
+          const out = await session!.run({ [spec.input]: new m!.Tensor('float32', data, [spec.rows, spec.columns]) });
+          touch(out);
+        } else {
+          touch((await predictBatch!.call(model, rows, { workers: variant })) as Record<string, { data: unknown }>);
+        }
+        all[i]!.push(performance.now() - t);
+      }
     }
-    return { ms: all[0]!, all, rows: spec.rows };
+    return { all, rows: spec.rows };
   } finally {
-    await model.dispose();
+    await session?.release();
+    await model?.dispose();
   }
 }
 
