@@ -16,7 +16,7 @@ interface TraceEvent {
   args?: { name?: string; data?: { url?: string; functionName?: string } };
 }
 
-export const TRACE_CATEGORIES = ['toplevel', 'v8', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink'];
+export const TRACE_CATEGORIES = ['toplevel', 'v8', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'blink.user_timing'];
 
 export interface LongTaskProfile {
   wallMs: number;
@@ -28,9 +28,15 @@ export interface LongTaskProfile {
   others: { thread: string; cpuMs: number }[];
 }
 
-/** Every top-level task of ≥ 50 ms on a renderer main thread, with what ran inside it. */
-export function longTasksInTrace(json: string): LongTaskProfile[] {
+/**
+ * Every top-level task of ≥ 50 ms on a renderer main thread, with what ran inside it; with
+ * `after`, only those that end after the page's `performance.mark(after)` (the measured part,
+ * not the page's own start).
+ */
+export function longTasksInTrace(json: string, after?: string): LongTaskProfile[] {
   const events = (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents;
+  const mark = after === undefined ? undefined : events.find((e) => e.name === after && e.cat?.includes('user_timing'));
+  const since = mark?.ts ?? -Infinity;
   const mainThreads = new Set(
     events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`),
   );
@@ -38,7 +44,7 @@ export function longTasksInTrace(json: string): LongTaskProfile[] {
   const onMain = events.filter((e) => e.ph === 'X' && mainThreads.has(`${e.pid}:${e.tid}`));
   // Top-level tasks of every other thread: their CPU time inside a window says who had the cores.
   const elsewhere = events.filter((e) => e.ph === 'X' && e.cat?.includes('toplevel') && !mainThreads.has(`${e.pid}:${e.tid}`) && e.dur);
-  const tasks = onMain.filter((e) => e.cat?.includes('toplevel') && /RunTask/.test(e.name) && (e.dur ?? 0) >= 50_000);
+  const tasks = onMain.filter((e) => e.cat?.includes('toplevel') && /RunTask/.test(e.name) && (e.dur ?? 0) >= 50_000 && e.ts + e.dur! > since);
   return tasks.map((task) => {
     const end = task.ts + task.dur!;
     const inner = new Map<string, number>();

@@ -6,6 +6,7 @@
  */
 import { openBenchPage } from '../browser.js';
 import { longTasksInTrace, TRACE_CATEGORIES, type LongTaskProfile } from '../trace.js';
+import { LONG_TASKS_START } from '../page/api.js';
 import { medium, modelUrl, paddle, type BenchModel } from '../models.js';
 import { round } from '../stats.js';
 import type { CaseResult, Ctx, Row, Target } from '../types.js';
@@ -43,7 +44,7 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
           } finally {
             if (traced) {
               const trace = (await browser.stopTracing()).toString('utf8');
-              if (r?.count) profiles.push(...longTasksInTrace(trace));
+              if (r?.count) profiles.push(...longTasksInTrace(trace, LONG_TASKS_START));
             }
           }
           return r;

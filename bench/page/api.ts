@@ -55,6 +55,9 @@ export interface FirstPrediction {
   phases: Record<string, number>;
 }
 
+/** The mark longTasks() sets where its measurement starts (a trace of the run is read from there). */
+export const LONG_TASKS_START = 'bench:long-tasks-start';
+
 export interface LongTaskSpec {
   kind: RunnerKind;
   url: string;

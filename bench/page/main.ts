@@ -25,6 +25,7 @@ import type {
   OpenResult,
   RunnerSpec,
 } from './api.js';
+import { LONG_TASKS_START } from './api.js';
 
 const params = new URLSearchParams(location.search);
 const ortProxy = params.get('ortProxy') === '1';
@@ -262,6 +263,7 @@ async function longTasks(spec: LongTaskSpec): Promise<LongTaskResult> {
   const entries: PerformanceEntry[] = [];
   const observer = new PerformanceObserver((list) => entries.push(...list.getEntries()));
   observer.observe({ type: 'longtask' });
+  performance.mark(LONG_TASKS_START);
   const started = performance.now();
   let runner: Runner;
   if (spec.kind === 'raw') runner = await rawRunner(spec.url, spec.feeds);
