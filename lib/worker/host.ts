@@ -44,7 +44,7 @@ export class RuntimeWorker {
    */
   async load(req: LoadRequest, onProgress?: ProgressCallback, onWarning?: WarningCallback): Promise<LoadReply> {
     const reply = await this.call((api) => api.load({ ...req, compiled: Object.fromEntries(compiled) }, onProgress, onWarning));
-    for (const [url, module] of Object.entries(reply.compiled ?? {})) compiled.set(url, module);
+    for (const [file, module] of Object.entries(reply.compiled ?? {})) compiled.set(file, module);
     return reply;
   }
 
@@ -88,7 +88,7 @@ function crashed(reason: string): MlPredictError {
 
 /** Every runtime worker of the page that has not stopped (the model's and batch pools' extra ones). */
 const live = new Set<RuntimeWorker>();
-/** onnxruntime's .wasm modules compiled by one of those workers, by URL (lib/backend/ort-env.ts). */
+/** onnxruntime's .wasm modules compiled by one of those workers, by file (lib/backend/ort-env.ts). */
 const compiled = new Map<string, WebAssembly.Module>();
 
 /**

@@ -33,7 +33,7 @@ export interface LoadRequest {
   version?: string;
   cache: 'indexeddb' | 'none';
   maxBytes?: number;
-  /** onnxruntime's .wasm already compiled on this page, by URL (lib/backend/ort-env.ts). */
+  /** onnxruntime's .wasm already compiled on this page, by file (URL, version, length: lib/backend/ort-env.ts). */
   compiled?: Record<string, WebAssembly.Module>;
 }
 
@@ -49,7 +49,7 @@ export interface LoadReply {
   cached: boolean;
   cacheReason?: string;
   repaired: boolean;
-  /** onnxruntime's .wasm modules the worker holds now, by URL, for the page's next workers. */
+  /** onnxruntime's .wasm modules the worker holds now, by file, for the page's next workers. */
   compiled: Record<string, WebAssembly.Module>;
   /** How the worker got each onnxruntime .wasm it runs: compiled itself, or shared by the page. */
   wasm: Record<string, 'compiled' | 'shared'>;
