@@ -65,7 +65,7 @@ function shareCompiledWasm(): void {
 
 /** Modules compiled elsewhere on the page (by file), for this worker's builds to instantiate. */
 export function useCompiled(modules: Readonly<Record<string, WebAssembly.Module>> | undefined): void {
-  for (const [url, module] of Object.entries(modules ?? {})) if (module instanceof WebAssembly.Module) compiled.set(url, module);
+  for (const [file, module] of Object.entries(modules ?? {})) if (module instanceof WebAssembly.Module) compiled.set(file, module);
 }
 
 /** The onnxruntime modules this worker has, by file, for the page to hand to its next workers. */

@@ -169,9 +169,9 @@ export function serveWorker(api: object): void {
   );
 }
 
-/** Typed arrays in these outputs/feeds, for transfer lists. Strings are cloned. */
-export function transferablesOf(tensors: Record<string, Tensor>): Transferable[] {
-  const list: Transferable[] = [];
+/** The distinct buffers of the typed arrays in these outputs/feeds, for transfer lists (not a SharedArrayBuffer; strings are cloned). */
+export function transferablesOf(tensors: Record<string, Tensor>): ArrayBuffer[] {
+  const list: ArrayBuffer[] = [];
   for (const t of Object.values(tensors)) {
     if (!Array.isArray(t.data)) {
       const buffer = (t.data as ArrayBufferView).buffer;

@@ -93,17 +93,6 @@ function runError(name: string, e: unknown): MlPredictError {
   return new MlPredictError(code, `Model "${name}" failed to run: ${msg}`);
 }
 
-/** The distinct, transferable buffers of these tensors' typed arrays (not a SharedArrayBuffer). */
-function buffersOf(tensors: Record<string, Tensor>): ArrayBuffer[] {
-  const list: ArrayBuffer[] = [];
-  for (const t of Object.values(tensors)) {
-    if (Array.isArray(t.data)) continue;
-    const buffer = (t.data as TypedArray).buffer;
-    if (buffer instanceof ArrayBuffer && !list.includes(buffer)) list.push(buffer);
-  }
-  return list;
-}
-
 async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: AbortSignal): Promise<PredictReply> {
   throwIfAborted(signal);
   const ortFeeds: Record<string, Ort.Tensor> = {};
@@ -120,7 +109,7 @@ async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: A
     throw runError(entry.name, e);
   }
   // onnxruntime has copied the inputs into its own memory: their buffers go back for reuse.
-  const spent = buffersOf(feeds);
+  const spent = transferablesOf(feeds);
   const taken = new Set<ArrayBufferLike>(spent);
   const out: Record<string, OutputTensor> = {};
   for (const [key, tensor] of Object.entries(results)) {
