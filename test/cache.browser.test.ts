@@ -232,8 +232,12 @@ describe('model store', () => {
     const bytes = largeModel(2600); // 10.4 MB: two full 4 MiB chunks before the abort
     const { name, url, integrity } = await serve(bytes);
     const controller = new AbortController();
+    // Paced so that the 1.4 MB after the abort point take ~0.45 s, for the abort to reach the
+    // worker well before the download could end. At 5 ms per 64 KiB one full CI run saw the
+    // resumed load send no Range (not reproduced alone or under CPU load; this race is the one
+    // that fits). The same URL both times: it is the cache key.
     const err = await rejection(
-      loadModel(`${url}?slow=5`, {
+      loadModel(`${url}?slow=20`, {
         backend: 'wasm',
         integrity,
         signal: controller.signal,
@@ -243,7 +247,7 @@ describe('model store', () => {
     expect(err.code).toBe('ABORTED');
     expect((await storageInfo()).partialBytes).toBe(2 * CHUNK_BYTES);
     const events: LoadProgress[] = [];
-    const model = await loadModel(`${url}?slow=5`, { backend: 'wasm', integrity, onProgress: (p) => events.push(p) });
+    const model = await loadModel(`${url}?slow=20`, { backend: 'wasm', integrity, onProgress: (p) => events.push(p) });
     const count = (await (await fetch(`/__test/count/${encodeURIComponent(name)}`)).json()) as { ranges: string[] };
     expect(count.ranges).toEqual([`bytes=${2 * CHUNK_BYTES}-`]);
     expect(events.find((e) => e.phase === 'download')!.loaded).toBe(2 * CHUNK_BYTES);
