@@ -47,5 +47,13 @@ export function compareFiles(fileA: string, fileB: string): string {
   const [sa, sb] = [stealOf(a), stealOf(b)];
   const ids = [...sa.keys()].filter((id) => sb.has(id));
   if (ids.length) lines.push(`CPU steal per case (A / B): ${ids.map((id) => `${id} ${(sa.get(id)! * 100).toFixed(1)} / ${(sb.get(id)! * 100).toFixed(1)} %`).join(', ')}.`);
+  // How fast the machine itself was around each case (the same fixed work, bench/probe.ts).
+  const referenceOf = (r: Report) => new Map(r.cases.filter((c) => c.reference).map((c) => [c.id, c.reference!]));
+  const [pa, pb] = [referenceOf(a), referenceOf(b)];
+  const both = [...pa.keys()].filter((id) => pb.has(id));
+  if (both.length) {
+    const show = (x: { before: number; after: number }) => `${x.before}→${x.after}`;
+    lines.push(`Reference work (ms, before→after each case; A / B): ${both.map((id) => `${id} ${show(pa.get(id)!)} / ${show(pb.get(id)!)}`).join(', ')}.`);
+  }
   return lines.join('\n');
 }

@@ -11,6 +11,7 @@
  */
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { cpuShares, cpuTimes, settle } from './cpu.js';
+import { referenceMs } from './probe.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launch, type Launched } from './browser.js';
@@ -106,6 +107,7 @@ export async function main(argv: string[]): Promise<number> {
     for (const [id, c] of Object.entries(CASES)) {
       if (args.only && !args.only.includes(id)) continue;
       log(`${id} ${c.title}…`);
+      const before = referenceMs();
       const t = Date.now();
       const cpu = cpuTimes();
       let result: CaseResult;
@@ -118,8 +120,9 @@ export async function main(argv: string[]): Promise<number> {
       }
       const shares = cpuShares(cpu, cpuTimes());
       if (shares) result.cpu = { busy: Math.round(shares.busy * 1000) / 1000, steal: Math.round(shares.steal * 1000) / 1000 };
+      result.reference = { before, after: referenceMs() };
       results.push(result);
-      log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s${shares ? `; CPU ${(shares.busy * 100).toFixed(0)} % busy, ${(shares.steal * 100).toFixed(1)} % stolen by the host` : ''}`);
+      log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s${shares ? `; CPU ${(shares.busy * 100).toFixed(0)} % busy, ${(shares.steal * 100).toFixed(1)} % stolen by the host` : ''}; reference work ${result.reference.before} ms before, ${result.reference.after} ms after`);
     }
   } finally {
     for (const l of Object.values(launches)) await (await l)?.browser.close().catch(() => undefined);

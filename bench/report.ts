@@ -62,7 +62,10 @@ export function markdown(report: Report, chart?: string): string {
   for (const c of report.cases) {
     out.push('', `## ${c.id} ${c.title}`, '');
     if (c.error) out.push(`Failed: ${c.error}`, '');
-    if (c.cpu) out.push(`${Math.round(c.seconds)} s; the machine's CPU was ${Math.round(c.cpu.busy * 100)} % busy, and ${(c.cpu.steal * 100).toFixed(1)} % of its time went to other guests of the host (steal).`, '');
+    if (c.cpu) {
+      const reference = c.reference ? ` The reference work (bench/probe.ts) took ${c.reference.before} ms right before the case and ${c.reference.after} ms right after it.` : '';
+      out.push(`${Math.round(c.seconds)} s; the machine's CPU was ${Math.round(c.cpu.busy * 100)} % busy, and ${(c.cpu.steal * 100).toFixed(1)} % of its time went to other guests of the host (steal).${reference}`, '');
+    }
     if (c.rows.length) out.push(caseTable(c));
     if (c.notes.length) out.push('', ...c.notes.map((n) => `- ${n}`));
   }

@@ -43,6 +43,8 @@ export interface CaseResult {
   seconds: number;
   /** Share of the machine's CPU time while the case ran: busy (all work, steal included) and stolen by the hypervisor for other guests (Linux /proc/stat). */
   cpu?: { busy: number; steal: number };
+  /** The reference work's time (bench/probe.ts) right before and right after the case, in ms: how fast the machine itself was. */
+  reference?: { before: number; after: number };
   error?: string;
 }
 
