@@ -55,5 +55,12 @@ export function compareFiles(fileA: string, fileB: string): string {
     const show = (x: { before: number; after: number }) => `${x.before}→${x.after}`;
     lines.push(`Reference work (ms, before→after each case; A / B): ${both.map((id) => `${id} ${show(pa.get(id)!)} / ${show(pb.get(id)!)}`).join(', ')}.`);
   }
+  const faultsOf = (r: Report) => new Map(r.cases.filter((c) => c.pageFault).map((c) => [c.id, c.pageFault!]));
+  const [fa, fb] = [faultsOf(a), faultsOf(b)];
+  const withFaults = [...fa.keys()].filter((id) => fb.has(id));
+  if (withFaults.length) {
+    const show = (x: { before: number; after: number }) => `${x.before}→${x.after}`;
+    lines.push(`First touch of fresh memory (µs per 4 KiB page, before→after each case; A / B): ${withFaults.map((id) => `${id} ${show(fa.get(id)!)} / ${show(fb.get(id)!)}`).join(', ')}.`);
+  }
   return lines.join('\n');
 }

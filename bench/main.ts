@@ -11,7 +11,7 @@
  */
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { cpuShares, cpuTimes, settle } from './cpu.js';
-import { referenceMs } from './probe.js';
+import { pageFaultUs, referenceMs } from './probe.js';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { launch, type Launched } from './browser.js';
@@ -108,6 +108,7 @@ export async function main(argv: string[]): Promise<number> {
       if (args.only && !args.only.includes(id)) continue;
       log(`${id} ${c.title}…`);
       const before = referenceMs();
+      const faultBefore = pageFaultUs();
       const t = Date.now();
       const cpu = cpuTimes();
       let result: CaseResult;
@@ -121,8 +122,9 @@ export async function main(argv: string[]): Promise<number> {
       const shares = cpuShares(cpu, cpuTimes());
       if (shares) result.cpu = { busy: Math.round(shares.busy * 1000) / 1000, steal: Math.round(shares.steal * 1000) / 1000 };
       result.reference = { before, after: referenceMs() };
+      result.pageFault = { before: faultBefore, after: pageFaultUs() };
       results.push(result);
-      log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s${shares ? `; CPU ${(shares.busy * 100).toFixed(0)} % busy, ${(shares.steal * 100).toFixed(1)} % stolen by the host` : ''}; reference work ${result.reference.before} ms before, ${result.reference.after} ms after`);
+      log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s${shares ? `; CPU ${(shares.busy * 100).toFixed(0)} % busy, ${(shares.steal * 100).toFixed(1)} % stolen by the host` : ''}; reference work ${result.reference.before} ms before, ${result.reference.after} ms after; a page fault ${result.pageFault.before} µs before, ${result.pageFault.after} µs after`);
     }
   } finally {
     for (const l of Object.values(launches)) await (await l)?.browser.close().catch(() => undefined);

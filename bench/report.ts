@@ -64,7 +64,8 @@ export function markdown(report: Report, chart?: string): string {
     if (c.error) out.push(`Failed: ${c.error}`, '');
     if (c.cpu) {
       const reference = c.reference ? ` The reference work (bench/probe.ts) took ${c.reference.before} ms right before the case and ${c.reference.after} ms right after it.` : '';
-      out.push(`${Math.round(c.seconds)} s; the machine's CPU was ${Math.round(c.cpu.busy * 100)} % busy, and ${(c.cpu.steal * 100).toFixed(1)} % of its time went to other guests of the host (steal).${reference}`, '');
+      const faults = c.pageFault ? ` A first touch of fresh memory cost ${c.pageFault.before} µs per 4 KiB page before it and ${c.pageFault.after} µs after it.` : '';
+      out.push(`${Math.round(c.seconds)} s; the machine's CPU was ${Math.round(c.cpu.busy * 100)} % busy, and ${(c.cpu.steal * 100).toFixed(1)} % of its time went to other guests of the host (steal).${reference}${faults}`, '');
     }
     if (c.rows.length) out.push(caseTable(c));
     if (c.notes.length) out.push('', ...c.notes.map((n) => `- ${n}`));

@@ -45,6 +45,8 @@ export interface CaseResult {
   cpu?: { busy: number; steal: number };
   /** The reference work's time (bench/probe.ts) right before and right after the case, in ms: how fast the machine itself was. */
   reference?: { before: number; after: number };
+  /** The first touch of fresh memory, µs per 4 KiB page (bench/probe.ts), right before and right after the case. */
+  pageFault?: { before: number; after: number };
   error?: string;
 }
 
