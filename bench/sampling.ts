@@ -14,6 +14,13 @@ export interface TimedRunner {
 
 export interface RoundPlan {
   warmup: number;
+  /**
+   * Warm-up goes on, `warmup` calls at a time, until the runner has run at least this long (ms).
+   * V8 optimises a new wasm instance's hot functions in the background during its first second
+   * or so of calls: after 5 warm-up calls, PaddleOCR's first timed calls still ran 10–60 % slower
+   * than the rest, and with 10 samples per page that moved a page's p50.
+   */
+  warmupMs?: number;
   rounds: number;
   /** Samples per runner per round; 'auto' sizes each runner's share of a round to about `roundMs` from its warm-up. */
   perRound: number | 'auto';
@@ -65,6 +72,11 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
   const fastest = new Map<string, number>();
   for (const r of runners) {
     const times = await r.page.call('time', r.id, Math.max(1, plan.warmup));
+    for (let spent = times.reduce((a, b) => a + b, 0); plan.warmupMs && spent < plan.warmupMs; ) {
+      const more = await r.page.call('time', r.id, Math.max(1, plan.warmup));
+      spent += more.reduce((a, b) => a + b, 0);
+      times.push(...more);
+    }
     // The first call of a new session does one-time work: size the rounds from the others.
     const fast = Math.max(Math.min(...(times.length > 1 ? times.slice(1) : times)), 0.01);
     fastest.set(r.name, fast);

@@ -41,11 +41,12 @@ function plans(quick: boolean): Plan[] {
   // The tiny model goes last: its sub-millisecond figures are the most sensitive to what the
   // machine does at the start of a run (the browser and the page server warming up).
   return [
-    { model: heavy, warmup: 5, rounds: 3, perRound: 15, pages: 3 },
+    // Each runner warms up for at least 0.5 s (PaddleOCR 1.2 s): see RoundPlan.warmupMs.
+    { model: heavy, warmup: 5, warmupMs: 500, rounds: 3, perRound: 15, pages: 3 },
     // Digits: each sample is the mean of 10 calls (single calls of ~1.3 ms had a p95 ten times
     // the p50; with means of 5 the p95 was still 3–4× the p50 and the p50 moved 8–13 % between runs).
-    { model: medium(256), warmup: 10, rounds: 4, perRound: 6, group: 10, pages: 3 },
-    { model: paddle(320), warmup: 3, rounds: 2, perRound: 5, pages: 3 },
+    { model: medium(256), warmup: 10, warmupMs: 500, rounds: 4, perRound: 6, group: 10, pages: 3 },
+    { model: paddle(320), warmup: 3, warmupMs: 1_200, rounds: 2, perRound: 5, pages: 3 },
     // Tiny: each sample is the mean of 500 calls in a row, one sample per runner per round.
     // - 2,000 warm-up calls: the raw main-thread call kept getting faster (0.1 → 0.02 ms) over
     //   its first ~2,000 calls as V8 optimised onnxruntime's JavaScript.
