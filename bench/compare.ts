@@ -48,19 +48,14 @@ export function compareFiles(fileA: string, fileB: string): string {
   const ids = [...sa.keys()].filter((id) => sb.has(id));
   if (ids.length) lines.push(`CPU steal per case (A / B): ${ids.map((id) => `${id} ${(sa.get(id)! * 100).toFixed(1)} / ${(sb.get(id)! * 100).toFixed(1)} %`).join(', ')}.`);
   // How fast the machine itself was around each case (the same fixed work, bench/probe.ts).
-  const referenceOf = (r: Report) => new Map(r.cases.filter((c) => c.reference).map((c) => [c.id, c.reference!]));
-  const [pa, pb] = [referenceOf(a), referenceOf(b)];
-  const both = [...pa.keys()].filter((id) => pb.has(id));
-  if (both.length) {
+  const around = (label: string, of: (c: Report['cases'][number]) => { before: number; after: number } | undefined) => {
+    const index = (r: Report) => new Map(r.cases.flatMap((c) => (of(c) ? [[c.id, of(c)!] as const] : [])));
+    const [ma, mb] = [index(a), index(b)];
+    const both = [...ma.keys()].filter((id) => mb.has(id));
     const show = (x: { before: number; after: number }) => `${x.before}→${x.after}`;
-    lines.push(`Reference work (ms, before→after each case; A / B): ${both.map((id) => `${id} ${show(pa.get(id)!)} / ${show(pb.get(id)!)}`).join(', ')}.`);
-  }
-  const faultsOf = (r: Report) => new Map(r.cases.filter((c) => c.pageFault).map((c) => [c.id, c.pageFault!]));
-  const [fa, fb] = [faultsOf(a), faultsOf(b)];
-  const withFaults = [...fa.keys()].filter((id) => fb.has(id));
-  if (withFaults.length) {
-    const show = (x: { before: number; after: number }) => `${x.before}→${x.after}`;
-    lines.push(`First touch of fresh memory (µs per 4 KiB page, before→after each case; A / B): ${withFaults.map((id) => `${id} ${show(fa.get(id)!)} / ${show(fb.get(id)!)}`).join(', ')}.`);
-  }
+    if (both.length) lines.push(`${label} (before→after each case; A / B): ${both.map((id) => `${id} ${show(ma.get(id)!)} / ${show(mb.get(id)!)}`).join(', ')}.`);
+  };
+  around('Reference work, ms', (c) => c.reference);
+  around('First touch of fresh memory, µs per 4 KiB page', (c) => c.pageFault);
   return lines.join('\n');
 }

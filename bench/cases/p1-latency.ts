@@ -92,7 +92,8 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
       if (rep < 0) continue;
       const { model } = plan;
       const url = modelUrl(ctx.origin, model.file);
-      const { samples, roundStats } = pooled.get(plan)!;
+      const pool = pooled.get(plan)!;
+      const { samples, roundStats } = pool;
       const main = await openBenchPage(context, ctx.origin);
       let proxyPage: BenchPage | undefined = await openBenchPage(context, ctx.origin, 'ortProxy=1');
       try {
@@ -138,9 +139,9 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
             waited: summarize(await main.call('wakeCost', 10, ctx.quick ? 3 : 50)).p50,
           };
         }
-        pooled.get(plan)!.runners = runners;
+        pool.runners = runners;
         const pageP50 = (name: string) => round(summarize(got.samples.get(name)!).p50);
-        pooled.get(plan)!.perPage.push(`${pageP50(LIB)} / ${pageP50(RAW)}`);
+        pool.perPage.push(`${pageP50(LIB)} / ${pageP50(RAW)}`);
       } finally {
         await main.close();
         await proxyPage?.close();

@@ -49,7 +49,6 @@ export async function p3(ctx: Ctx): Promise<CaseResult> {
   // (each pair within 1 % of each other), so one is enough; warm vs from-memory is the target, so
   // it gets the samples. Quick mode keeps the harness honest, not the numbers: a fast link.
   const linkRate = ctx.quick ? 100 * TEN_MBIT : TEN_MBIT;
-  const coldReps = 1;
   // 6 pairs: with 4, the from-memory p50 (the baseline of both ratios) moved 20 % between runs.
   const reps = ctx.quick ? 1 : 6;
   const url = modelUrl(ctx.origin, model.file);
@@ -72,7 +71,7 @@ export async function p3(ctx: Ctx): Promise<CaseResult> {
     }
   };
   try {
-    for (let rep = 0; rep < coldReps; rep++) await sample(COLD, 'url', true);
+    await sample(COLD, 'url', true);
     for (let rep = 0; rep < reps; rep++) {
       // Alternate which goes first, so neither always follows the other.
       const pair: [string, 'url' | 'bytes'][] = [
