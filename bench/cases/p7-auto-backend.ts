@@ -1,15 +1,22 @@
 /**
  * P7 `backend: 'auto'` vs the best fixed backend for each model, in the WebGPU-enabled launch
  * (headless Chromium with --enable-unsafe-webgpu: WebGPU through SwiftShader, on the CPU). The
- * three sessions live in the same runtime worker; 'auto' and wasm run in alternating rounds (over
- * three pairs of fresh sessions), WebGPU (emulated on the CPU) on its own after them (over three
- * fresh sessions).
+ * sessions live in the same runtime worker; 'auto' and wasm run in alternating rounds, WebGPU
+ * (emulated on the CPU) on its own, in turns: CYCLES times a fresh pair of CPU sessions, then the
+ * one WebGPU session.
  */
 import { openBenchPage } from '../browser.js';
 import { medium, modelUrl, SILERO, TINY, type BenchModel } from '../models.js';
 import { addRounds, alternate, describeRounds, type RoundStats, type TimedRunner } from '../sampling.js';
 import { round, summarize } from '../stats.js';
 import type { CaseResult, Ctx, Row, Target } from '../types.js';
+
+/** Turns kept per model in a full run: a fresh pair of CPU sessions, then the WebGPU session. */
+const CYCLES = 4;
+/** Turns before them, timed and not kept (a full run). */
+const WARMUP_TURNS = 1;
+/** How long the WebGPU session warms up before its first turn (ms). */
+const GPU_WARMUP_MS = 1_500;
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.slice(0, 300);
 
@@ -37,60 +44,77 @@ export async function p7(ctx: Ctx): Promise<CaseResult> {
     try {
       const runners: TimedRunner[] = [];
       const picked: Record<string, string> = {};
-      for (const backend of ['auto', 'wasm', 'webgpu'] as const) {
+      const openRunner = async (backend: 'auto' | 'wasm' | 'webgpu'): Promise<boolean> => {
         try {
           const r = await page.call('open', backend, { kind: 'ml-predict', url, feeds: model.feeds, backend });
           picked[backend] = r.backend;
           runners.push({ name: backend, page, id: backend });
           ctx.log(`P7 ${model.label}: backend "${backend}" → ${r.backend}, load ${Math.round(r.loadMs)} ms`);
+          return true;
         } catch (e) {
           notes.push(`${model.label}: backend "${backend}" could not load the model: ${message(e)}`);
+          return false;
         }
-      }
-      if (!picked.auto) continue;
-      // 'auto' and the CPU backend alternate in many short rounds; WebGPU is timed on its own
-      // afterwards: on SwiftShader its work runs on the same 2 cores and would slow whichever
-      // session ran next (it is only there to say which fixed backend is best).
-      // Two sessions of the same backend differ by up to ±15 % from session to session (where
-      // onnxruntime placed their buffers, which one was created first), so the CPU pair is
-      // measured over 3 pairs of fresh sessions, created in turn in either order, and pooled.
-      // Each sample is the mean of 5 calls: Silero's wasm p50 moved 19 % between runs with
-      // single calls (a p95 five times the p50), and the WebGPU ratio is read against it.
-      const cpu = runners.filter((r) => r.name !== 'webgpu');
-      const gpu = runners.filter((r) => r.name === 'webgpu');
-      const cpuPlan = ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 5, rounds: 8, perRound: 'auto' as const, roundMs: 300, maxPerRound: 150, budgetMs: 5_000, group: 5, retry };
-      const first = await alternate(cpu, cpuPlan);
-      const samples = first.samples;
-      const cpuRounds: RoundStats[] = [first.rounds];
-      for (let cycle = 1; cycle < (ctx.quick ? 1 : 3); cycle++) {
-        const order = cycle % 2 ? [...cpu].reverse() : cpu;
-        for (const r of order) {
-          await page.call('close', r.id);
-          await page.call('open', r.id, { kind: 'ml-predict', url, feeds: model.feeds, backend: r.name as 'auto' | 'wasm' });
-        }
-        const more = await alternate(cpu, cpuPlan);
-        for (const [name, times] of more.samples) samples.get(name)!.push(...times);
-        cpuRounds.push(more.rounds);
-      }
-      notes.push(`${model.label}, 'auto' and wasm: ${describeRounds(addRounds(cpuRounds))}.`);
-      if (gpu.length) {
-        // Over 3 fresh sessions too: on SwiftShader one session's p50 moved 18–34 % from run to run.
-        const gpuPlan = ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 3, rounds: 3, perRound: 'auto' as const, roundMs: 1_000, maxPerRound: 50, budgetMs: 4_000, retry };
-        const gpuRounds: RoundStats[] = [];
-        samples.set('webgpu', []);
-        for (let cycle = 0; cycle < (ctx.quick ? 1 : 3); cycle++) {
-          if (cycle > 0) {
-            await page.call('close', 'webgpu');
-            await page.call('open', 'webgpu', { kind: 'ml-predict', url, feeds: model.feeds, backend: 'webgpu' });
+      };
+      if (!(await openRunner('auto')) || !(await openRunner('wasm'))) continue;
+      // 'auto' and the CPU backend alternate in many short rounds. WebGPU is timed on its own
+      // (on SwiftShader the GPU's work runs on the same 2 cores and would slow whichever session
+      // ran next), in turns with them: CYCLES times, rounds of a fresh pair of CPU sessions, then
+      // rounds of the WebGPU session. The speed of this machine shifts by 20–30 % for seconds at a
+      // time (a WebGPU session at 55 ms a call went to 72 ms and stayed there, and wasm from 1.33
+      // to 1.68 ms with it): with WebGPU timed after all the CPU rounds, a minute later, its ratio
+      // to wasm moved 42 % between two runs.
+      // One WebGPU session, warmed up for GPU_WARMUP_MS: a new session's first call takes about
+      // 3 s on SwiftShader (its pipelines compiled; a second session compiles them again), and
+      // for a second or two after that, in the first session of the process, calls come in runs
+      // of 90–170 ms among the 55–60 ms ones, which moved a session's p50 by up to 30 %.
+      // The first turn of both is a warm-up, timed but not kept: in it wasm still ran 1.1–2.9×
+      // slower than in the later turns, and WebGPU 1.2–1.7× (a new runtime worker, whose
+      // onnxruntime V8 still optimises in the background).
+      // Two sessions of the same CPU backend differ by up to ±15 % from session to session (where
+      // onnxruntime placed their buffers, which one was created first), so the CPU pairs are
+      // created in turn in either order, and the samples of all pairs pooled.
+      // Each CPU sample is the mean of 5 calls: Silero's wasm p50 moved 19 % between runs with
+      // single calls (a p95 five times the p50).
+      const cpu = [...runners];
+      const warmupTurns = ctx.quick ? 0 : WARMUP_TURNS;
+      const cycles = ctx.quick ? 1 : CYCLES + warmupTurns;
+      const cpuPlan = ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 5, rounds: 8, perRound: 'auto' as const, roundMs: 300, maxPerRound: 150, budgetMs: 4_000, group: 5, retry };
+      const gpuPlan = (cycle: number) =>
+        ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 3, warmupMs: cycle === 0 ? GPU_WARMUP_MS : 0, rounds: 4, perRound: 'auto' as const, roundMs: 500, maxPerRound: 30, budgetMs: 2_000, retry };
+      const samples = new Map<string, number[]>([...cpu.map((r) => [r.name, []] as [string, number[]]), ['webgpu', []]]);
+      const cpuRounds: RoundStats[] = [];
+      const gpuRounds: RoundStats[] = [];
+      const perCycle: string[] = [];
+      let gpu: boolean | undefined;
+      for (let cycle = 0; cycle < cycles; cycle++) {
+        if (cycle > 0) {
+          for (const r of cycle % 2 ? [...cpu].reverse() : cpu) {
+            await page.call('open', r.id, { kind: 'ml-predict', url, feeds: model.feeds, backend: r.name as 'auto' | 'wasm' });
           }
-          const timed = await alternate(gpu, gpuPlan);
-          samples.get('webgpu')!.push(...timed.samples.get('webgpu')!);
-          gpuRounds.push(timed.rounds);
         }
-        notes.push(`${model.label}, WebGPU: ${describeRounds(addRounds(gpuRounds))}, over ${gpuRounds.length} fresh session(s).`);
+        const kept = cycle >= warmupTurns;
+        const timed = await alternate(cpu, cpuPlan);
+        if (kept) for (const [name, times] of timed.samples) samples.get(name)!.push(...times);
+        if (kept) cpuRounds.push(timed.rounds);
+        for (const r of cpu) await page.call('close', r.id);
+        gpu ??= await openRunner('webgpu');
+        if (!gpu) continue;
+        const onGpu = await alternate([{ name: 'webgpu', page, id: 'webgpu' }], gpuPlan(cycle));
+        const times = onGpu.samples.get('webgpu')!;
+        if (kept) samples.get('webgpu')!.push(...times);
+        if (kept) gpuRounds.push(onGpu.rounds);
+        perCycle.push(`${round(summarize(times).p50)} / ${round(summarize(timed.samples.get('wasm')!).p50)}${kept ? '' : ' (warm-up, not kept)'}`);
+      }
+      if (gpu) await page.call('close', 'webgpu');
+      notes.push(`${model.label}, 'auto' and wasm: ${describeRounds(addRounds(cpuRounds))}, over ${cpuRounds.length} kept pair(s) of fresh sessions${warmupTurns ? ' (a first pair before them warmed up the worker, not kept)' : ''}.`);
+      if (gpu) {
+        notes.push(
+          `${model.label}, WebGPU: ${describeRounds(addRounds(gpuRounds))}, one session, timed in ${gpuRounds.length} kept turns, each after a CPU pair's rounds (p50 per turn, WebGPU / that turn's wasm: ${perCycle.join(', ')} ms).`,
+        );
       }
       const fixed = runners.filter((r) => r.name !== 'auto').map((r) => ({ name: r.name, s: summarize(samples.get(r.name)!) }));
-      const best = fixed.reduce((a, b) => (b.s.p50 < a.s.p50 ? b : a));
+      const best = fixed.reduce((x, y) => (y.s.p50 < x.s.p50 ? y : x));
       const auto = summarize(samples.get('auto')!);
       for (const r of runners) {
         const s = summarize(samples.get(r.name)!);
