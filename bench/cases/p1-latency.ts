@@ -42,11 +42,16 @@ function plans(quick: boolean): Plan[] {
   // what the machine does at the start of a run (the browser and the page server warming up).
   return [
     // Each runner warms up for at least 0.5 s (PaddleOCR 1.2 s): see RoundPlan.warmupMs.
-    { model: heavy, warmup: 5, warmupMs: 500, rounds: 3, perRound: 15, pages: 3 },
+    // Short turns (forest 3 calls, PaddleOCR 1 call per runner per round, ~25–70 ms): this
+    // machine runs 15–20 % slower for stretches of a fraction of a second to seconds, with no
+    // steal to show for it; with turns of 5 PaddleOCR calls (~0.35 s) whole turns fell in such a
+    // stretch (one page: ml-predict's turns 75, 75, 63, 63 ms) and its page p50 read 78 ms
+    // against raw's 59 ms, where pages of 1-call turns gave 61–62 against 60–63 ms.
+    { model: heavy, warmup: 5, warmupMs: 500, rounds: 15, perRound: 3, pages: 3 },
     // Digits: each sample is the mean of 10 calls (single calls of ~1.3 ms had a p95 ten times
     // the p50; with means of 5 the p95 was still 3–4× the p50 and the p50 moved 8–13 % between runs).
     { model: medium(256), warmup: 10, warmupMs: 500, rounds: 4, perRound: 6, group: 10, pages: 3 },
-    { model: paddle(320), warmup: 3, warmupMs: 1_200, rounds: 2, perRound: 5, pages: 3 },
+    { model: paddle(320), warmup: 3, warmupMs: 1_200, rounds: 10, perRound: 1, pages: 3 },
     // Tiny: each sample is the mean of 500 calls in a row, one sample per runner per round.
     // - 2,000 warm-up calls: the raw main-thread call kept getting faster (0.1 → 0.02 ms) over
     //   its first ~2,000 calls as V8 optimised onnxruntime's JavaScript.
@@ -56,7 +61,7 @@ function plans(quick: boolean): Plan[] {
     //   calls (22 ms of raw calls) moved 9 %.
     // - 2 pages: on one page the raw p50 was 0.0192 ms in one run and 0.0218 ms in the next
     //   (13 %) while ml-predict's moved 1 %.
-    { model: TINY, warmup: 2000, rounds: 20, perRound: 1, group: 500, pages: 2 },
+    { model: TINY, warmup: 2000, rounds: 15, perRound: 1, group: 500, pages: 2 },
   ];
 }
 
@@ -96,6 +101,7 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
       const url = modelUrl(ctx.origin, model.file);
       const pool = pooled.get(plan)!;
       const { samples, roundStats } = pool;
+      const pageStarted = Date.now();
       const main = await openBenchPage(context, ctx.origin);
       let proxyPage: BenchPage | undefined = await openBenchPage(context, ctx.origin, 'ortProxy=1');
       try {
@@ -144,6 +150,7 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
         pool.runners = runners;
         const pageP50 = (name: string) => round(summarize(got.samples.get(name)!).p50);
         pool.perPage.push(`${pageP50(LIB)} / ${pageP50(RAW)}`);
+        ctx.log(`P1 ${model.short} page ${rep + 1}/${pages}: ${((Date.now() - pageStarted) / 1000).toFixed(1)} s, p50 ml-predict ${pageP50(LIB)} ms, raw ${pageP50(RAW)} ms`);
       } finally {
         await main.close();
         await proxyPage?.close();
