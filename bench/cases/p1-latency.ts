@@ -50,7 +50,7 @@ function plans(quick: boolean): Plan[] {
     { model: heavy, warmup: 5, warmupMs: 500, rounds: 15, perRound: 3, pages: 3 },
     // Digits: each sample is the mean of 10 calls (single calls of ~1.3 ms had a p95 ten times
     // the p50; with means of 5 the p95 was still 3–4× the p50 and the p50 moved 8–13 % between runs).
-    { model: medium(256), warmup: 10, warmupMs: 500, rounds: 4, perRound: 6, group: 10, pages: 3 },
+    { model: medium(256), warmup: 10, warmupMs: 500, rounds: 5, perRound: 6, group: 10, pages: 3 },
     { model: paddle(320), warmup: 3, warmupMs: 1_200, rounds: 10, perRound: 1, pages: 3 },
     // Tiny: each sample is the mean of 500 calls in a row, one sample per runner per round.
     // - 2,000 warm-up calls: the raw main-thread call kept getting faster (0.1 → 0.02 ms) over
@@ -59,14 +59,17 @@ function plans(quick: boolean): Plan[] {
     //   one few-millisecond stretch to the next (with 1 wasm thread as with 2, with no steal), so
     //   samples of 10 calls were bimodal and their p50 moved 30 % between runs; means of 500
     //   calls (22 ms of raw calls) moved 9 %.
-    // - 2 pages: on one page the raw p50 was 0.0192 ms in one run and 0.0218 ms in the next
-    //   (13 %) while ml-predict's moved 1 %.
-    { model: TINY, warmup: 2000, rounds: 15, perRound: 1, group: 500, pages: 2 },
+    // - 3 pages: on one page the raw p50 was 0.0192 ms in one run and 0.0218 ms in the next
+    //   (13 %) while ml-predict's moved 1 %; over 2 pages each runner's page p50s still differed
+    //   by up to 15 % (ml-predict 0.15 and 0.172 ms, raw 0.0227 and 0.0192 ms).
+    { model: TINY, warmup: 2000, rounds: 10, perRound: 1, group: 500, pages: 3 },
   ];
 }
 
 const WORKER_RAW = 'onnxruntime-web in a plain worker, no ml-predict (profiling)';
 const INNER = 'session.run inside that plain worker (profiling)';
+/** Runner names for the log. */
+const SHORT: Record<string, string> = { [LIB]: 'ml-predict', [RAW]: 'raw', [PROXY]: 'proxy', [WORKER_RAW]: 'plain worker', [INNER]: 'inner', [ROUND_TRIP]: 'round trip' };
 
 export async function p1(ctx: Ctx): Promise<CaseResult> {
   const started = Date.now();
@@ -150,7 +153,7 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
         pool.runners = runners;
         const pageP50 = (name: string) => round(summarize(got.samples.get(name)!).p50);
         pool.perPage.push(`${pageP50(LIB)} / ${pageP50(RAW)}`);
-        ctx.log(`P1 ${model.short} page ${rep + 1}/${pages}: ${((Date.now() - pageStarted) / 1000).toFixed(1)} s, p50 ml-predict ${pageP50(LIB)} ms, raw ${pageP50(RAW)} ms`);
+        ctx.log(`P1 ${model.short} page ${rep + 1}/${pages}: ${((Date.now() - pageStarted) / 1000).toFixed(1)} s, p50 ${[...got.samples.keys()].map((name) => `${SHORT[name] ?? name} ${pageP50(name)}`).join(', ')} ms`);
       } finally {
         await main.close();
         await proxyPage?.close();

@@ -79,7 +79,7 @@ export async function p7(ctx: Ctx): Promise<CaseResult> {
       const cpu = [...runners];
       const warmupTurns = ctx.quick ? 0 : WARMUP_TURNS;
       const cycles = ctx.quick ? 1 : CYCLES + warmupTurns;
-      const cpuPlan = ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 5, rounds: 8, perRound: 'auto' as const, roundMs: 300, maxPerRound: 150, budgetMs: 3_000, group: 5, retry };
+      const cpuPlan = ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 5, rounds: 8, perRound: 'auto' as const, roundMs: 300, maxPerRound: 150, budgetMs: 2_500, group: 5, retry };
       const gpuPlan = (cycle: number) =>
         ctx.quick ? { warmup: 1, rounds: 1, perRound: 1 } : { warmup: 3, warmupMs: cycle === 0 ? GPU_WARMUP_MS : 0, rounds: 4, perRound: 'auto' as const, roundMs: 500, maxPerRound: 30, budgetMs: 2_000, retry };
       const samples = new Map<string, number[]>([...cpu.map((r) => [r.name, []] as [string, number[]]), ['webgpu', []]]);
