@@ -20,7 +20,7 @@ import { openBenchPage } from '../browser.js';
 import { modelUrl } from '../models.js';
 import { round, summarize } from '../stats.js';
 import type { CaseResult, Ctx, Row, Target } from '../types.js';
-import type { BatchSpec } from '../page/api.js';
+import type { BatchProfile, BatchSpec } from '../page/api.js';
 import { treeEnsembleModel } from '../fixtures.js';
 import { addFixture, modelBytes } from '../server.js';
 import { resolveThreads } from '../../lib/backend/select.js';
@@ -99,6 +99,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
     // Per variant and batch index: how the times move from batch to batch (wasm tier-up in new workers).
     const byBatch = new Map<string, number[][]>(variants.map((v) => [v.name, Array.from({ length: batches }, () => [])]));
     const starts: number[] = [];
+    const profiles: BatchProfile[] = [];
     for (let rep = 0; rep < reps && !missing; rep++) {
       const page = await openBenchPage(context, ctx.origin);
       try {
@@ -106,7 +107,8 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
         // batch of each per round, in an order rotated from round to round and page to page.
         for (const threads of [...new Set(variants.map((v) => v.threads))]) {
           const group = variants.filter((v) => v.threads === threads);
-          const r = await page.call('batch', { url, columns: 12, rows: n, variants: group.map((v) => v.variant), input: 'features', threads, batches, rotate: rep });
+          const r = await page.call('batch', { url, columns: 12, rows: n, variants: group.map((v) => v.variant), input: 'features', threads, batches, rotate: rep, profile: threads === 'auto' });
+          if (r.profile) profiles.push(r.profile);
           if (r.error) {
             missing = r.error;
             break;
@@ -158,6 +160,27 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
       p95: round(start.p95),
       n: start.n,
     });
+    // Profiling: where predictBatch's main-thread time goes (calls after the timed batches).
+    const profiled = (pick: (p: BatchProfile) => number | undefined) => summarize(profiles.map(pick).filter((x): x is number => x !== undefined));
+    const convert = profiled((p) => p.convertMs);
+    const parts: Array<[string, ReturnType<typeof summarize>]> = [[`check and convert the ${n.toLocaleString('en')} rows on the main thread, before any chunk is sent`, convert]];
+    for (const workers of [1, 2]) {
+      if (!profiles.some((p) => p.byWorkers[workers])) continue;
+      const chunks = profiled((p) => p.byWorkers[workers]?.chunks).p50;
+      parts.push([`predictBatch, ${workers} worker${workers > 1 ? 's' : ''}: from the call to the first of its ${chunks} chunks delivered`, profiled((p) => p.byWorkers[workers]?.firstChunkMs)]);
+      parts.push([`predictBatch, ${workers} worker${workers > 1 ? 's' : ''}: from the last chunk delivered to the outputs (joining the chunks' outputs)`, profiled((p) => p.byWorkers[workers]?.afterLastChunkMs)]);
+    }
+    for (const [what, s] of parts) {
+      if (!s.n) continue;
+      rows.push({ group, variant: `${what} (profiling)`, unit: 'ms', p50: round(s.p50), p95: round(s.p95), n: s.n });
+    }
+    // What of that serial time is the main thread's own work, measured (the rest is not).
+    const measuredSerial = (serialMs: number, twoMs: number) => {
+      if (!convert.n || !profiles.some((p) => p.byWorkers[2])) return '';
+      const two = (pick: (w: BatchProfile['byWorkers'][number]) => number) => profiled((p) => (p.byWorkers[2] ? pick(p.byWorkers[2]) : undefined)).p50;
+      const own = convert.p50 + two((w) => w.afterLastChunkMs);
+      return `. Profiled after the timed batches (p50 over ${convert.n} pages), the main thread's own serial work is ${round(own)} ms of it: checking and converting the rows ${round(convert.p50)} ms before a chunk is sent, joining the outputs ${round(two((w) => w.afterLastChunkMs))} ms after the last chunk; with 2 workers the first of ${two((w) => w.chunks)} chunks is delivered ${round(two((w) => w.firstChunkMs))} ms after the call (a session's work per chunk: ${round(twoMs / (two((w) => w.chunks) / 2))} ms). The other ${round(serialMs - own)} ms are not a serial step of predictBatch: the two sessions share the 2 cores with the page's main thread (which copies each chunk to its worker and takes the outputs back) and the browser's own threads, and when the last chunk of a batch is running on one session the other has none left (not measured separately)`;
+    };
     const p50 = (name: string, [, from, to]: [string, number, number]) => summarize(phase(name, from, to)).p50;
     // "2 workers, 1 thread each, p50 by batch: 1: 2228 ms, 2: 1725 ms, …": how the pool settles after its extra workers start.
     const trend = (name: string) =>
@@ -168,7 +191,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
     // Amdahl's law from the two timings: one = serial + work, two = serial + work ÷ 2.
     const serial = (one: number, two: number) =>
       2 * two - one > 0
-        ? `by Amdahl's law the two timings imply ${round(2 * two - one)} ms per batch that two sessions cannot split (the page checks and converts the rows and joins the outputs; inferred, not traced)`
+        ? `by Amdahl's law the two timings imply ${round(2 * two - one)} ms per batch that two sessions cannot split${measuredSerial(2 * two - one, two)}`
         : 'the two timings leave no serial part: the shortfall is noise between pages (see the batch p50s)';
     const label = model.label.split(' (')[0];
     const first = phases[0]!;

@@ -116,6 +116,18 @@ export interface BatchSpec {
   batches: number;
   /** Where the first round's order starts. */
   rotate?: number;
+  /** After the timed batches, time where a predictBatch call's main-thread time goes (BatchProfile). */
+  profile?: boolean;
+}
+
+/**
+ * Where the main thread's part of a predictBatch call goes, from calls made after the timed
+ * batches (median of 3): the check and conversion of all rows (before any chunk is sent), and
+ * per worker count the time to the first chunk's delivery and from the last one to the outputs.
+ */
+export interface BatchProfile {
+  convertMs: number;
+  byWorkers: Record<number, { firstChunkMs: number; afterLastChunkMs: number; totalMs: number; chunks: number }>;
 }
 
 export interface BatchResult {
@@ -124,6 +136,7 @@ export interface BatchResult {
   rows: number;
   /** Why a variant could not run (e.g. predictBatch not in this build). */
   error?: string;
+  profile?: BatchProfile;
 }
 
 export interface BenchApi {

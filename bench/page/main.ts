@@ -11,8 +11,11 @@ import { counts, workersGone } from './counters.js';
 import { clearCache, loadModel, type Inputs, type LoadProgress, type Model } from 'ml-predict';
 import { RuntimeWorker, runtimeWorker, setIdleTimeout } from '../../lib/worker/host.js';
 import { resolveThreads } from '../../lib/backend/select.js';
+import { checkFeeds } from '../../lib/tensor/validate.js';
+import { recycle } from '../../lib/tensor/buffers.js';
 import type * as Ort from 'onnxruntime-web';
 import type {
+  BatchProfile,
   BatchResult,
   BatchSpec,
   BenchApi,
@@ -305,7 +308,7 @@ async function cycles(spec: CycleSpec): Promise<void> {
 
 // ---- P2: batch throughput -----------------------------------------------------------------
 
-type PredictBatch = (rows: readonly (readonly number[])[], options: { workers?: number }) => Promise<unknown>;
+type PredictBatch = (rows: readonly (readonly number[])[], options: { workers?: number; onProgress?: () => void }) => Promise<unknown>;
 
 const batchRows = new Map<string, number[][]>();
 
@@ -349,7 +352,30 @@ async function batch(spec: BatchSpec): Promise<BatchResult> {
         all[i]!.push(performance.now() - t);
       }
     }
-    return { all, rows: spec.rows };
+    if (!spec.profile || !model) return { all, rows: spec.rows };
+    // Where the main thread's part goes, in calls after the timed ones (not counted in `all`).
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+    const converts: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const t = performance.now();
+      const { feeds, owned } = checkFeeds(model.info.name, model.info.inputs, { [model.info.inputs[0]!.name]: rows });
+      converts.push(performance.now() - t);
+      recycle(Object.entries(feeds).flatMap(([name, f]) => (owned.has(name) && !Array.isArray(f.data) ? [(f.data as { buffer: ArrayBuffer }).buffer] : [])));
+    }
+    const byWorkers: BatchProfile['byWorkers'] = {};
+    for (const workers of spec.variants.filter((v): v is number => v !== 'raw')) {
+      const calls: Array<{ firstChunkMs: number; afterLastChunkMs: number; totalMs: number; chunks: number }> = [];
+      for (let k = 0; k < 3; k++) {
+        const stamps: number[] = [];
+        const t = performance.now();
+        touch((await predictBatch!.call(model, rows, { workers, onProgress: () => stamps.push(performance.now()) })) as Record<string, { data: unknown }>);
+        const end = performance.now();
+        calls.push({ firstChunkMs: stamps[0]! - t, afterLastChunkMs: end - stamps.at(-1)!, totalMs: end - t, chunks: stamps.length });
+      }
+      const pick = (key: 'firstChunkMs' | 'afterLastChunkMs' | 'totalMs' | 'chunks') => median(calls.map((c) => c[key]));
+      byWorkers[workers] = { firstChunkMs: pick('firstChunkMs'), afterLastChunkMs: pick('afterLastChunkMs'), totalMs: pick('totalMs'), chunks: pick('chunks') };
+    }
+    return { all, rows: spec.rows, profile: { convertMs: median(converts), byWorkers } };
   } finally {
     await session?.release();
     await model?.dispose();
