@@ -76,6 +76,8 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
   // Batch 1 (a pool whose extra worker starts in it) is one sample per page: 5 pages for the
   // house-price batches of ~0.2 s, 3 for the forest's of 1–1.5 s.
   const repsOf = (file: string) => (ctx.quick ? 1 : file === FILE ? HOUSE_PAGES : PAGES);
+  // Profiling calls per worker count after the timed batches: a forest batch takes 1–1.5 s.
+  const profileCalls = (file: string) => (ctx.quick || file !== FILE ? 1 : 3);
   const batchesOf = (file: string) => (ctx.quick ? 2 : file === FILE ? HOUSE_BATCHES : BATCHES);
   const trees = ctx.quick ? { trees: 10, depth: 4 } : { trees: 300, depth: 8 };
   const heavyFile = `trees-${trees.trees}x${trees.depth}.onnx`;
@@ -107,7 +109,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
         // batch of each per round, in an order rotated from round to round and page to page.
         for (const threads of [...new Set(variants.map((v) => v.threads))]) {
           const group = variants.filter((v) => v.threads === threads);
-          const r = await page.call('batch', { url, columns: 12, rows: n, variants: group.map((v) => v.variant), input: 'features', threads, batches, rotate: rep, profile: threads === 'auto' });
+          const r = await page.call('batch', { url, columns: 12, rows: n, variants: group.map((v) => v.variant), input: 'features', threads, batches, rotate: rep, profile: threads === 'auto' ? profileCalls(model.file) : 0 });
           if (r.profile) profiles.push(r.profile);
           if (r.error) {
             missing = r.error;

@@ -116,13 +116,13 @@ export interface BatchSpec {
   batches: number;
   /** Where the first round's order starts. */
   rotate?: number;
-  /** After the timed batches, time where a predictBatch call's main-thread time goes (BatchProfile). */
-  profile?: boolean;
+  /** After the timed batches, this many calls per worker count time where a predictBatch call's main-thread time goes (BatchProfile). */
+  profile?: number;
 }
 
 /**
  * Where the main thread's part of a predictBatch call goes, from calls made after the timed
- * batches (median of 3): the check and conversion of all rows (before any chunk is sent), and
+ * batches (median of BatchSpec.profile calls): the check and conversion of all rows (before any chunk is sent), and
  * per worker count the time to the first chunk's delivery and from the last one to the outputs.
  */
 export interface BatchProfile {

@@ -356,7 +356,7 @@ async function batch(spec: BatchSpec): Promise<BatchResult> {
     // Where the main thread's part goes, in calls after the timed ones (not counted in `all`).
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const converts: number[] = [];
-    for (let k = 0; k < 3; k++) {
+    for (let k = 0; k < spec.profile; k++) {
       const t = performance.now();
       const { feeds, owned } = checkFeeds(model.info.name, model.info.inputs, { [model.info.inputs[0]!.name]: rows });
       converts.push(performance.now() - t);
@@ -365,7 +365,7 @@ async function batch(spec: BatchSpec): Promise<BatchResult> {
     const byWorkers: BatchProfile['byWorkers'] = {};
     for (const workers of spec.variants.filter((v): v is number => v !== 'raw')) {
       const calls: Array<{ firstChunkMs: number; afterLastChunkMs: number; totalMs: number; chunks: number }> = [];
-      for (let k = 0; k < 3; k++) {
+      for (let k = 0; k < spec.profile; k++) {
         const stamps: number[] = [];
         const t = performance.now();
         touch((await predictBatch!.call(model, rows, { workers, onProgress: () => stamps.push(performance.now()) })) as Record<string, { data: unknown }>);
