@@ -60,8 +60,9 @@ function plans(quick: boolean): Plan[] {
     //   samples of 10 calls were bimodal and their p50 moved 30 % between runs; means of 500
     //   calls (22 ms of raw calls) moved 9 %.
     // - 3 pages: on one page the raw p50 was 0.0192 ms in one run and 0.0218 ms in the next
-    //   (13 %) while ml-predict's moved 1 %; over 2 pages each runner's page p50s still differed
-    //   by up to 15 % (ml-predict 0.15 and 0.172 ms, raw 0.0227 and 0.0192 ms).
+    //   (13 %) while ml-predict's moved 1 %; over 2 pages a runner's two page p50s still
+    //   differed by up to 18 % (ml-predict 0.15 and 0.172 ms in one run, raw 0.0227 and 0.0192 ms
+    //   in another).
     { model: TINY, warmup: 2000, rounds: 10, perRound: 1, group: 500, pages: 3 },
   ];
 }
