@@ -38,7 +38,7 @@ function plans(quick: boolean): Plan[] {
       { model: paddle(80), warmup: 1, rounds: 1, perRound: 2 },
     ];
   }
-  // The tiny model takes the last turns: its sub-millisecond figures are the most sensitive to
+  // The tiny model goes last in each turn: its sub-millisecond figures are the most sensitive to
   // what the machine does at the start of a run (the browser and the page server warming up).
   return [
     // Each runner warms up for at least 0.5 s (PaddleOCR 1.2 s): see RoundPlan.warmupMs.
@@ -95,8 +95,7 @@ export async function p1(ctx: Ctx): Promise<CaseResult> {
   );
   const turns = Math.max(...all.map((plan) => plan.pages ?? 1));
   for (let turn = 0; turn < turns; turn++) {
-    // A model with fewer pages takes the last turns (the tiny model, on 2 pages, is not in the
-    // first: its sub-millisecond figures are the most sensitive to the start of a run).
+    // A model with fewer pages takes the last turns; within a turn the models go in plan order.
     for (const plan of all) {
       const pages = plan.pages ?? 1;
       const rep = turn - (turns - pages);

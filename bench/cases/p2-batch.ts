@@ -165,12 +165,13 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
     // Profiling: where predictBatch's main-thread time goes (calls after the timed batches).
     const profiled = (pick: (p: BatchProfile) => number | undefined) => summarize(profiles.map(pick).filter((x): x is number => x !== undefined));
     const convert = profiled((p) => p.convertMs);
+    const withWorkers = (workers: number, key: keyof BatchProfile['byWorkers'][number]) => profiled((p) => p.byWorkers[workers]?.[key]);
     const parts: Array<[string, ReturnType<typeof summarize>]> = [[`check and convert the ${n.toLocaleString('en')} rows on the main thread, before any chunk is sent`, convert]];
     for (const workers of [1, 2]) {
       if (!profiles.some((p) => p.byWorkers[workers])) continue;
-      const chunks = profiled((p) => p.byWorkers[workers]?.chunks).p50;
-      parts.push([`predictBatch, ${workers} worker${workers > 1 ? 's' : ''}: from the call to the first of its ${chunks} chunks delivered`, profiled((p) => p.byWorkers[workers]?.firstChunkMs)]);
-      parts.push([`predictBatch, ${workers} worker${workers > 1 ? 's' : ''}: from the last chunk delivered to the outputs (joining the chunks' outputs)`, profiled((p) => p.byWorkers[workers]?.afterLastChunkMs)]);
+      const chunks = withWorkers(workers, 'chunks').p50;
+      parts.push([`predictBatch, ${workers} worker${workers > 1 ? 's' : ''}: from the call to the first of its ${chunks} chunks delivered`, withWorkers(workers, 'firstChunkMs')]);
+      parts.push([`predictBatch, ${workers} worker${workers > 1 ? 's' : ''}: from the last chunk delivered to the outputs (joining the chunks' outputs)`, withWorkers(workers, 'afterLastChunkMs')]);
     }
     for (const [what, s] of parts) {
       if (!s.n) continue;
@@ -179,9 +180,9 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
     // What of that serial time is the main thread's own work, measured (the rest is not).
     const measuredSerial = (serialMs: number, twoMs: number) => {
       if (!convert.n || !profiles.some((p) => p.byWorkers[2])) return '';
-      const two = (pick: (w: BatchProfile['byWorkers'][number]) => number) => profiled((p) => (p.byWorkers[2] ? pick(p.byWorkers[2]) : undefined)).p50;
-      const own = convert.p50 + two((w) => w.afterLastChunkMs);
-      return `. Profiled after the timed batches (p50 over ${convert.n} pages), the main thread's own serial work is ${round(own)} ms of it: checking and converting the rows ${round(convert.p50)} ms before a chunk is sent, joining the outputs ${round(two((w) => w.afterLastChunkMs))} ms after the last chunk; with 2 workers the first of ${two((w) => w.chunks)} chunks is delivered ${round(two((w) => w.firstChunkMs))} ms after the call (a session's work per chunk: ${round(twoMs / (two((w) => w.chunks) / 2))} ms). The other ${round(serialMs - own)} ms are not a serial step of predictBatch: the two sessions share the 2 cores with the page's main thread (which copies each chunk to its worker and takes the outputs back) and the browser's own threads, and when the last chunk of a batch is running on one session the other has none left (not measured separately)`;
+      const [join, chunks, first] = (['afterLastChunkMs', 'chunks', 'firstChunkMs'] as const).map((key) => withWorkers(2, key).p50) as [number, number, number];
+      const own = convert.p50 + join;
+      return `. Profiled after the timed batches (p50 over ${convert.n} page${convert.n === 1 ? '' : 's'}), the main thread's own serial work is ${round(own)} ms of it: checking and converting the rows ${round(convert.p50)} ms before a chunk is sent, joining the outputs ${round(join)} ms after the last chunk; with 2 workers the first of ${chunks} chunks is delivered ${round(first)} ms after the call (a session's work per chunk: ${round(twoMs / (chunks / 2))} ms). The other ${round(serialMs - own)} ms are not a serial step of predictBatch: the two sessions share the 2 cores with the page's main thread (which copies each chunk to its worker and takes the outputs back) and the browser's own threads, and when the last chunk of a batch is running on one session the other has none left (not measured separately)`;
     };
     const p50 = (name: string, [, from, to]: [string, number, number]) => summarize(phase(name, from, to)).p50;
     // "2 workers, 1 thread each, p50 by batch: 1: 2228 ms, 2: 1725 ms, …": how the pool settles after its extra workers start.

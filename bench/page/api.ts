@@ -122,12 +122,12 @@ export interface BatchSpec {
 
 /**
  * Where the main thread's part of a predictBatch call goes, from calls made after the timed
- * batches (median of BatchSpec.profile calls): the check and conversion of all rows (before any chunk is sent), and
+ * batches (p50 of BatchSpec.profile calls): the check and conversion of all rows (before any chunk is sent), and
  * per worker count the time to the first chunk's delivery and from the last one to the outputs.
  */
 export interface BatchProfile {
   convertMs: number;
-  byWorkers: Record<number, { firstChunkMs: number; afterLastChunkMs: number; totalMs: number; chunks: number }>;
+  byWorkers: Record<number, { firstChunkMs: number; afterLastChunkMs: number; chunks: number }>;
 }
 
 export interface BatchResult {

@@ -13,6 +13,7 @@ import { RuntimeWorker, runtimeWorker, setIdleTimeout } from '../../lib/worker/h
 import { resolveThreads } from '../../lib/backend/select.js';
 import { checkFeeds } from '../../lib/tensor/validate.js';
 import { recycle } from '../../lib/tensor/buffers.js';
+import { summarize } from '../stats.js';
 import type * as Ort from 'onnxruntime-web';
 import type {
   BatchProfile,
@@ -354,7 +355,6 @@ async function batch(spec: BatchSpec): Promise<BatchResult> {
     }
     if (!spec.profile || !model) return { all, rows: spec.rows };
     // Where the main thread's part goes, in calls after the timed ones (not counted in `all`).
-    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
     const converts: number[] = [];
     for (let k = 0; k < spec.profile; k++) {
       const t = performance.now();
@@ -364,18 +364,17 @@ async function batch(spec: BatchSpec): Promise<BatchResult> {
     }
     const byWorkers: BatchProfile['byWorkers'] = {};
     for (const workers of spec.variants.filter((v): v is number => v !== 'raw')) {
-      const calls: Array<{ firstChunkMs: number; afterLastChunkMs: number; totalMs: number; chunks: number }> = [];
+      const calls: Array<BatchProfile['byWorkers'][number]> = [];
       for (let k = 0; k < spec.profile; k++) {
         const stamps: number[] = [];
         const t = performance.now();
         touch((await predictBatch!.call(model, rows, { workers, onProgress: () => stamps.push(performance.now()) })) as Record<string, { data: unknown }>);
-        const end = performance.now();
-        calls.push({ firstChunkMs: stamps[0]! - t, afterLastChunkMs: end - stamps.at(-1)!, totalMs: end - t, chunks: stamps.length });
+        calls.push({ firstChunkMs: stamps[0]! - t, afterLastChunkMs: performance.now() - stamps.at(-1)!, chunks: stamps.length });
       }
-      const pick = (key: 'firstChunkMs' | 'afterLastChunkMs' | 'totalMs' | 'chunks') => median(calls.map((c) => c[key]));
-      byWorkers[workers] = { firstChunkMs: pick('firstChunkMs'), afterLastChunkMs: pick('afterLastChunkMs'), totalMs: pick('totalMs'), chunks: pick('chunks') };
+      const pick = (key: keyof BatchProfile['byWorkers'][number]) => summarize(calls.map((c) => c[key])).p50;
+      byWorkers[workers] = { firstChunkMs: pick('firstChunkMs'), afterLastChunkMs: pick('afterLastChunkMs'), chunks: pick('chunks') };
     }
-    return { all, rows: spec.rows, profile: { convertMs: median(converts), byWorkers } };
+    return { all, rows: spec.rows, profile: { convertMs: summarize(converts).p50, byWorkers } };
   } finally {
     await session?.release();
     await model?.dispose();
