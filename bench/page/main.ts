@@ -12,7 +12,7 @@ import { clearCache, loadModel, type Inputs, type LoadProgress, type Model } fro
 import { RuntimeWorker, runtimeWorker, setIdleTimeout } from '../../lib/worker/host.js';
 import { resolveThreads } from '../../lib/backend/select.js';
 import { checkFeeds } from '../../lib/tensor/validate.js';
-import { recycle } from '../../lib/tensor/buffers.js';
+import { recycleOwned } from '../../lib/tensor/buffers.js';
 import { summarize } from '../stats.js';
 import type * as Ort from 'onnxruntime-web';
 import type {
@@ -360,7 +360,7 @@ async function batch(spec: BatchSpec): Promise<BatchResult> {
       const t = performance.now();
       const { feeds, owned } = checkFeeds(model.info.name, model.info.inputs, { [model.info.inputs[0]!.name]: rows });
       converts.push(performance.now() - t);
-      recycle(Object.entries(feeds).flatMap(([name, f]) => (owned.has(name) && !Array.isArray(f.data) ? [(f.data as { buffer: ArrayBuffer }).buffer] : [])));
+      recycleOwned(feeds, owned);
     }
     const byWorkers: BatchProfile['byWorkers'] = {};
     for (const workers of spec.variants.filter((v): v is number => v !== 'raw')) {

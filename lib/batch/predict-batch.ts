@@ -6,7 +6,7 @@
 import { abortError, MlPredictError, quote, throwIfAborted } from '../errors.js';
 import { checkFeeds } from '../tensor/validate.js';
 import { TYPED_ARRAY_OF } from '../tensor/convert.js';
-import { recycle } from '../tensor/buffers.js';
+import { recycleOwned } from '../tensor/buffers.js';
 import type { Inputs, Model, Outputs, OutputTensor, PredictBatchOptions, Tensor, TypedArray } from '../types.js';
 import type { LoadRequest } from '../worker/protocol.js';
 import { checkBatchSize, checkKeys, checkWorkers, defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve } from './pool.js';
@@ -193,6 +193,6 @@ export async function predictBatch(
     pool.close(ok);
   }
   // Every chunk was copied out when it was sent: the rows converted here can be reused.
-  recycle(Object.entries(feeds).flatMap(([name, t]) => (owned.has(name) && !Array.isArray(t.data) ? [(t.data as TypedArray).buffer as ArrayBuffer] : [])));
+  recycleOwned(feeds, owned);
   return concatOutputs(model.info.name, parts, partRows);
 }

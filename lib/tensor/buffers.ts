@@ -8,7 +8,7 @@
  * Main thread only. Holds at most 4 buffers of one size and 64 MiB in all, and lets go of every
  * buffer after 10 s without a call.
  */
-import type { TypedArray } from '../types.js';
+import type { Tensor, TypedArray } from '../types.js';
 
 const MAX_BYTES = 64 * 2 ** 20;
 const PER_SIZE = 4;
@@ -83,4 +83,9 @@ export function releaseBuffers(): void {
   held = 0;
   clearTimeout(timer);
   timer = undefined;
+}
+
+/** Gives back the buffers of the feeds that checkFeeds converted (`owned`), once nothing reads them. */
+export function recycleOwned(feeds: Record<string, Tensor>, owned: ReadonlySet<string>): void {
+  recycle(Object.entries(feeds).flatMap(([name, t]) => (owned.has(name) && !Array.isArray(t.data) ? [(t.data as TypedArray).buffer as ArrayBuffer] : [])));
 }
