@@ -1,6 +1,7 @@
 /** The report's shape (bench/results/latest.json) and what every case gets to run with. */
 import type { BrowserContext, CDPSession } from 'playwright';
 import type { Launched } from './browser.js';
+import type { GpuTurns } from './cases/p7-auto-backend.js';
 
 export interface Row {
   /** What is measured, e.g. "tiny: breast-cancer logistic regression, 1 row". */
@@ -80,4 +81,6 @@ export interface Ctx {
   /** A fresh browser context of the default launch (own storage), closed by the caller. */
   freshContext(): Promise<{ context: BrowserContext; cdp: CDPSession }>;
   log(message: string): void;
+  /** P7's WebGPU sessions, in a full run with P7 and other cases: timed before the first case and after every other (see GpuTurns). */
+  gpuTurns?: GpuTurns;
 }
