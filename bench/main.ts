@@ -64,6 +64,20 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
+/**
+ * Runs P7's WebGPU work outside P7; when it fails (the page crashed, say), P7 goes on without
+ * the spread-out turns and times WebGPU in its own turns only.
+ */
+async function spreadTurn(ctx: Ctx, when: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (e) {
+    ctx.log(`P7's WebGPU turn ${when} failed, P7 will time WebGPU on its own: ${e instanceof Error ? e.message : String(e)}`);
+    await ctx.gpuTurns?.close().catch(() => undefined);
+    ctx.gpuTurns = undefined;
+  }
+}
+
 /** How long a full run waits at most for the machine to quieten before it starts. */
 const SETTLE_MS = 60_000;
 
@@ -109,8 +123,10 @@ export async function main(argv: string[]): Promise<number> {
     // tens of seconds, longer than P7's own turns span (see GpuTurns).
     if (!args.quick && selected.includes('P7') && selected.length > 1) {
       const t = Date.now();
-      ctx.gpuTurns = await GpuTurns.open(ctx);
-      await ctx.gpuTurns.turn(`before ${selected[0]}`);
+      await spreadTurn(ctx, `before ${selected[0]}`, async () => {
+        ctx.gpuTurns = await GpuTurns.open(ctx);
+        await ctx.gpuTurns.turn(`before ${selected[0]}`);
+      });
       log(`P7's WebGPU sessions opened and timed in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
     for (const id of selected) {
@@ -136,7 +152,8 @@ export async function main(argv: string[]): Promise<number> {
       log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s${shares ? `; CPU ${(shares.busy * 100).toFixed(0)} % busy, ${(shares.steal * 100).toFixed(1)} % stolen by the host` : ''}; reference work ${result.reference.before} ms before, ${result.reference.after} ms after; a page fault ${result.pageFault.before} µs before, ${result.pageFault.after} µs after`);
       if (ctx.gpuTurns && id !== 'P7' && selected.indexOf('P7') > selected.indexOf(id)) {
         const g = Date.now();
-        await ctx.gpuTurns.turn(`after ${id}`);
+        const gpu = ctx.gpuTurns;
+        await spreadTurn(ctx, `after ${id}`, () => gpu.turn(`after ${id}`));
         log(`P7's WebGPU turn after ${id}: ${((Date.now() - g) / 1000).toFixed(1)} s`);
       }
     }
