@@ -150,7 +150,7 @@ export async function main(argv: string[]): Promise<number> {
       result.pageFault = { before: faultBefore, after: pageFaultUs() };
       results.push(result);
       log(`${id} done in ${((Date.now() - t) / 1000).toFixed(1)} s${shares ? `; CPU ${(shares.busy * 100).toFixed(0)} % busy, ${(shares.steal * 100).toFixed(1)} % stolen by the host` : ''}; reference work ${result.reference.before} ms before, ${result.reference.after} ms after; a page fault ${result.pageFault.before} µs before, ${result.pageFault.after} µs after`);
-      if (ctx.gpuTurns && id !== 'P7' && selected.indexOf('P7') > selected.indexOf(id)) {
+      if (ctx.gpuTurns && selected.indexOf(id) < selected.indexOf('P7')) {
         const g = Date.now();
         const gpu = ctx.gpuTurns;
         await spreadTurn(ctx, `after ${id}`, () => gpu.turn(`after ${id}`));
