@@ -109,11 +109,35 @@ export function oneOf(values: readonly unknown[]): string {
   return values.length === 0 ? '(none)' : values.map(quote).join(', ');
 }
 
+/** The ABORTED error for an abort `reason`; a reason that is already an MlPredictError is returned as it is. */
 export function abortError(reason?: unknown): MlPredictError {
+  if (reason instanceof MlPredictError) return reason;
   const why = reason instanceof Error ? reason.message : reason === undefined ? '' : String(reason);
   return new MlPredictError('ABORTED', `The operation was aborted${why ? `: ${why}` : ''}.`);
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw abortError(signal.reason);
+}
+
+/**
+ * The one abort race of ml-predict: settles as `work` does, or rejects with `abortError(signal.reason)`
+ * as soon as `signal` aborts (at once when it already has), calling `onAbort` first, once, so the caller
+ * can stop the work elsewhere (a call in the worker, a load). The listener is removed when either
+ * settles; a rejection of `work` after the abort is ignored.
+ */
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort?: () => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      onAbort?.();
+      reject(abortError(signal.reason));
+    };
+    if (signal.aborted) {
+      work.catch(() => undefined);
+      return abort();
+    }
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

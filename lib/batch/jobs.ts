@@ -20,7 +20,7 @@ import type { Model, Outputs, TensorType } from '../types.js';
 import { inputSpec } from './csv.js';
 import { notifyJobEnded } from './notify.js';
 import { checkBatchSize, checkKeys, checkWorkers, defaultWorkers, Pool, runOrdered } from './pool.js';
-import type { PoolableModel } from './predict-batch.js';
+import { internalsOf } from '../model/internals.js';
 import type { ParsedChunk } from './protocol.js';
 import { commitChunk, createJob, deleteJob, getCard, getChunk, getFile, getRecord, listRecords, putRecord } from './store.js';
 import type { BatchJobOptions, BatchJobRecord, BatchRunOptions, BatchSummary, ResultChunk, RowError } from './types.js';
@@ -341,7 +341,7 @@ export class BatchJob extends EventTarget {
       // worker halved throughput on 2 cores: bench/batch.ts).
       const large = file.size >= POOL_MIN_BYTES;
       const size = options.workers ?? record.workers ?? (large ? jobWorkers() : 1);
-      const request = (model as PoolableModel).shared?.request;
+      const request = internalsOf(model)?.request;
       const own = !large || model.info.threads <= 1 || !request;
       pool = new Pool({ model, request: size > 1 || !own ? request : undefined, size, own });
       await runOrdered<ParsedChunk, Outputs | null>({

@@ -8,7 +8,7 @@ import { checkFeeds } from '../tensor/validate.js';
 import { TYPED_ARRAY_OF } from '../tensor/convert.js';
 import { recycleOwned } from '../tensor/buffers.js';
 import type { Inputs, Model, Outputs, OutputTensor, PredictBatchOptions, Tensor, TypedArray } from '../types.js';
-import type { LoadRequest } from '../worker/protocol.js';
+import { internalsOf } from '../model/internals.js';
 import { checkBatchSize, checkKeys, checkWorkers, defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve } from './pool.js';
 
 /** Smallest and largest default chunk (rows). */
@@ -25,12 +25,6 @@ export function defaultBatchSize(rows: number, sessions: number): number {
 }
 const OPTION_KEYS = ['batchSize', 'workers', 'keepWorkers', 'signal', 'onProgress'] as const;
 
-/** What predictBatch needs of a model: the Model API, the load request extra workers repeat, and a place to keep them. */
-export interface PoolableModel extends Model {
-  readonly shared?: { readonly request: Omit<LoadRequest, 'callId'> };
-  /** Extra workers kept between batches; the model ends them when disposed. */
-  batchWorkers?: { close(): void };
-}
 
 /** Rows per element of a tensor's first axis. */
 function rowWidth(dims: readonly number[]): number {
@@ -103,7 +97,7 @@ function asInputs(model: Model, inputs: Inputs | readonly (readonly number[])[])
  * const out = await model.predictBatch({ features: rows }, { onProgress: (p) => bar.value = p.done / p.total });
  */
 export async function predictBatch(
-  model: PoolableModel,
+  model: Model,
   inputs: Inputs | readonly (readonly number[])[],
   options: PredictBatchOptions = {},
 ): Promise<Outputs> {
@@ -151,11 +145,12 @@ export async function predictBatch(
   // The cores are shared out: each extra worker gets cores ÷ sessions threads. A model session
   // with more threads than that works only until the extra workers are ready.
   const threads = threadsPerWorker(size, ownThreads);
-  const request = size > 1 ? model.shared?.request : undefined;
+  const internals = internalsOf(model);
+  const request = size > 1 ? internals?.request : undefined;
   let reserve: WorkerReserve | undefined;
-  if (request) {
-    if (!(model.batchWorkers instanceof WorkerReserve)) model.batchWorkers = new WorkerReserve();
-    reserve = model.batchWorkers as WorkerReserve;
+  if (request && internals) {
+    const kept = internals.batchWorkers;
+    reserve = kept instanceof WorkerReserve ? kept : (internals.batchWorkers = new WorkerReserve());
   }
   const pool = new Pool({ model, request, size, threads, own: ownThreads <= threads ? true : 'until-ready', reserve, keepMs: keepWorkers });
 

@@ -13,6 +13,7 @@ import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
 import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, ValuesPrediction, MonitorOptions } from '../types.js';
 import { base64ToHex, parseIntegrity } from './integrity.js';
 import type { CardValues, FeatureValue } from './interpret.js';
+import { internalsOf, setInternals } from './internals.js';
 
 const OPTION_KEYS = [
   'backend',
@@ -91,14 +92,14 @@ function wireSource(source: ModelSource): WireSource {
 
 export class ModelHandle implements Model {
   disposed = false;
-  /** Extra batch workers kept between predictBatch calls (lib/batch/pool.ts WorkerReserve). */
-  batchWorkers: { close(): void } | undefined;
 
   constructor(
     readonly info: ModelInfo,
-    /** The shared session (and the load request behind it, for batch worker pools). */
-    readonly shared: SharedSession,
-  ) {}
+    /** The shared session this handle predicts on. */
+    private readonly shared: SharedSession,
+  ) {
+    setInternals(this, { request: shared.request, batchWorkers: undefined });
+  }
 
   async predict(inputs: Inputs, options: PredictOptions = {}): Promise<Outputs> {
     if (this.disposed) {
@@ -181,7 +182,7 @@ export class ModelHandle implements Model {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    this.batchWorkers?.close();
+    internalsOf(this)?.batchWorkers?.close();
     this.shared.refs--;
     if (this.shared.refs === 0) await this.shared.release();
   }

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/model/load.js';
 import type { Model, Outputs } from '../../lib/types.js';
 import { defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve, type Slot } from '../../lib/batch/pool.js';
-import { defaultBatchSize, type PoolableModel } from '../../lib/batch/predict-batch.js';
+import { defaultBatchSize } from '../../lib/batch/predict-batch.js';
+import { internalsOf } from '../../lib/model/internals.js';
 import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
 import { putFile, rejection, requestCount, uniqueName } from '../helpers.js';
 
@@ -100,7 +101,7 @@ async function countWorkers<T>(fn: () => Promise<T>): Promise<{ result: T; start
 
 describe('batch workers between batches', () => {
   it('keeps the extra workers for the next batch (no new worker starts), ends them on dispose', async () => {
-    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 }));
     const rows = inputRows(4000, 4, 3);
     const whole = await model.predict({ x: rows });
     const first = await countWorkers(() => model.predictBatch({ x: rows }, { batchSize: 100, workers: 2 }));
@@ -110,7 +111,7 @@ describe('batch workers between batches', () => {
     // batch may end first) and wait in the reserve.
     const extras = model.info.threads > 1 ? 2 : 1;
     expect(first.started).toBe(extras);
-    const reserve = model.batchWorkers as WorkerReserve;
+    const reserve = internalsOf(model)!.batchWorkers as WorkerReserve;
     await expect.poll(() => reserve.size, { timeout: 30_000 }).toBe(extras);
     const second = await countWorkers(() => model.predictBatch({ x: rows }, { batchSize: 100, workers: 2 }));
     expectClose(second.result, whole);
@@ -121,25 +122,25 @@ describe('batch workers between batches', () => {
   });
 
   it('keepWorkers: 0 ends the extra workers with the batch; a failed batch ends them too', async () => {
-    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 }));
     const rows = inputRows(3000, 4, 4);
     await model.predictBatch({ x: rows }, { batchSize: 100, workers: 2, keepWorkers: 0 });
     await new Promise((r) => setTimeout(r, 50));
-    expect((model.batchWorkers as WorkerReserve | undefined)?.size ?? 0).toBe(0);
+    expect((internalsOf(model)!.batchWorkers as WorkerReserve | undefined)?.size ?? 0).toBe(0);
     const controller = new AbortController();
     const err = await rejection(
       model.predictBatch({ x: rows }, { batchSize: 10, workers: 2, signal: controller.signal, onProgress: (p) => p.done >= 500 && controller.abort() }),
     );
     expect(err.code).toBe('ABORTED');
-    expect((model.batchWorkers as WorkerReserve).size).toBe(0);
+    expect((internalsOf(model)!.batchWorkers as WorkerReserve).size).toBe(0);
     await model.dispose();
   });
 
   it('a kept worker that died while it waited is not used: the next batch starts a new one', async () => {
-    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 }));
     const rows = inputRows(3000, 4, 6);
     await model.predictBatch({ x: rows }, { batchSize: 100, workers: 2 });
-    const reserve = model.batchWorkers as WorkerReserve;
+    const reserve = internalsOf(model)!.batchWorkers as WorkerReserve;
     await expect.poll(() => reserve.size, { timeout: 30_000 }).toBe(1);
     // Kill the kept worker behind the reserve's back (as a crash would).
     const kept = reserve.take(1)!;
@@ -153,9 +154,9 @@ describe('batch workers between batches', () => {
   });
 
   it('a kept worker ends after keepWorkers ms', async () => {
-    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 })) as PoolableModel;
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 }));
     await model.predictBatch({ x: inputRows(3000, 4, 5) }, { batchSize: 100, workers: 2, keepWorkers: 300 });
-    const reserve = model.batchWorkers as WorkerReserve;
+    const reserve = internalsOf(model)!.batchWorkers as WorkerReserve;
     await expect.poll(() => reserve.size, { timeout: 30_000 }).toBeGreaterThan(0);
     await expect.poll(() => reserve.size, { timeout: 5_000 }).toBe(0);
     await model.dispose();
@@ -176,8 +177,8 @@ describe('batch workers between batches', () => {
   });
 
   it('a model session with more threads than its share works only until the extra workers are ready', async () => {
-    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 2 })) as PoolableModel;
-    const pool = new Pool({ model, request: model.shared!.request, size: 2, threads: 1, own: 'until-ready' });
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 2 }));
+    const pool = new Pool({ model, request: internalsOf(model)!.request, size: 2, threads: 1, own: 'until-ready' });
     expect(pool.size).toBe(1); // the model's own session, at once
     // Both workers ready: the model's own session stepped aside.
     await expect.poll(() => pool.labels.sort(), { timeout: 30_000 }).toEqual(['worker 1', 'worker 2']);
@@ -202,9 +203,9 @@ describe('batch pool', () => {
   it('spreads chunks over the model session and an extra worker, delivers them in order; the worker reads the model from the cache', async () => {
     const name = uniqueName('pool-sigmoid');
     const url = await putFile(name, sigmoidModel());
-    const model = (await loadModel(url, { backend: 'wasm' })) as PoolableModel;
+    const model = (await loadModel(url, { backend: 'wasm' }));
     expect(await requestCount(name)).toBe(1);
-    const pool = new Pool({ model, request: model.shared!.request, size: 2 });
+    const pool = new Pool({ model, request: internalsOf(model)!.request, size: 2 });
     await expect.poll(() => pool.size, { timeout: 30_000 }).toBe(2);
     expect(await requestCount(name)).toBe(1); // the extra worker's load came from IndexedDB
 
@@ -231,8 +232,8 @@ describe('batch pool', () => {
   });
 
   it('without the model session (own: false), the pool is one-thread extra workers only', async () => {
-    const model = (await loadModel(sigmoidModel(), { backend: 'wasm' })) as PoolableModel;
-    const pool = new Pool({ model, request: model.shared!.request, size: 1, own: false });
+    const model = (await loadModel(sigmoidModel(), { backend: 'wasm' }));
+    const pool = new Pool({ model, request: internalsOf(model)!.request, size: 1, own: false });
     const used = new Set<string>();
     let next = 0;
     const rows = inputRows(20, 4, 8);
