@@ -3,7 +3,7 @@
  * input that the runner fills with the generated CSV (a disk-backed File, as when a user picks
  * one), and `window.batchBench` to load a model and run one job.
  */
-import { createBatchJob } from '../lib/batch/jobs.js';
+import { createBatchJob } from '../lib/batch/index.js';
 import { openRegistry } from '../lib/model/registry.js';
 import type { Model } from '../lib/types.js';
 

@@ -5,8 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Papa from 'papaparse';
-import { createBatchJob, getBatchJob, listBatchJobs, resumeBatchJobs, type BatchJob } from '../../lib/batch/jobs.js';
-import type { BatchJobRecord } from '../../lib/batch/types.js';
+import { createBatchJob, getBatchJob, listBatchJobs, resumeBatchJobs, type BatchJob, type BatchJobRecord } from '../../lib/batch/index.js';
 import { openRegistry } from '../../lib/model/registry.js';
 import type { Model, Outputs } from '../../lib/types.js';
 import { seeded } from '../fixtures/models.js';
@@ -247,6 +246,41 @@ describe('CSV batch jobs', () => {
     expectContiguous(got.ranges, 20_000);
     expectSame(got, await model.predict({ features: rows }), 20_000);
     expect(parseCsv(await (await j.download()).text()).data).toHaveLength(20_000);
+  });
+
+  it('a chunk commit IndexedDB refuses fails the job at its last committed chunk (the stored record counts only stored chunks); a resume gives every row exactly once', async () => {
+    const rows = irisRows(1000, 7);
+    const j = await job(fileOf(csvOf(FEATURES, rows)), { model, batchSize: 100, workers: 1, start: false });
+    // The real model, whose third chunk's outputs carry a function: IndexedDB cannot clone that
+    // value, so that chunk's commit fails in the browser's own IndexedDB (a DataCloneError).
+    let calls = 0;
+    const refused = new Proxy(model, {
+      get(target, key) {
+        if (key === 'predict') {
+          return async (...args: Parameters<Model['predict']>) => {
+            const outputs = await target.predict(...args);
+            return ++calls === 3 ? { ...outputs, unstorable: { data: () => 0, dims: [1] } } : outputs;
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const err = await rejection(j.start({ model: refused }));
+    const saved = (await listBatchJobs()).find((r) => r.id === j.id)!;
+    expect(saved).toMatchObject({ status: 'failed', rowsDone: 200, chunks: 2, predicted: 200, errorCount: 0 });
+    expect(saved.sync.row).toBeLessThanOrEqual(200);
+    expect(j.record).toMatchObject({ status: 'failed', rowsDone: 200, chunks: 2 });
+    expect(err.code).toBe('INTERNAL');
+    expect(err.message).toMatch(/^IndexedDB could not store the results of batch job "[^"]+" \(rows 201–300 were not stored; the 200 before are\): /);
+    expect(saved.error).toMatchObject({ code: 'INTERNAL', message: err.message });
+    expect(await committed(j)).toMatchObject({ ranges: [[1, 100], [101, 200]] });
+
+    const done = await j.resume({ model });
+    expect(done).toMatchObject({ status: 'done', rowsDone: 1000, predicted: 1000, chunks: 10 });
+    const got = await committed(j);
+    expectContiguous(got.ranges, 1000);
+    expectSame(got, await model.predict({ features: rows }), 1000);
   });
 
   it('a file that is not valid UTF-8 resumes by reading again from its last exact offset, each row once', async () => {
