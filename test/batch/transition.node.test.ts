@@ -1,13 +1,12 @@
 /**
  * The pure step of a batch job's run (lib/batch/transition.ts): the record that counts one more
  * chunk, computed without touching the record it starts from (the run commits the result with
- * the chunk and only then adopts it), and the store's errors (lib/batch/store.ts).
+ * the chunk and only then adopts it).
  */
 import { describe, expect, it } from 'vitest';
 import { afterChunk, FIRST_ERRORS, type CountedChunk } from '../../lib/batch/transition.js';
-import { storageError } from '../../lib/batch/store.js';
 import type { BatchJobRecord, RowError } from '../../lib/batch/types.js';
-import { isMlPredictError, MlPredictError } from '../../lib/errors.js';
+import { isMlPredictError } from '../../lib/errors.js';
 
 function fresh(): BatchJobRecord {
   return {
@@ -101,33 +100,5 @@ describe('afterChunk', () => {
       'Chunk 0 (rows from 1) of batch job "job-1" is not its next one: 1 chunks and 100 rows are committed, so the next is chunk 1 from row 101.',
     );
     expect(() => afterChunk(one, { ...chunkAfter(one, 50), firstRow: 90 }, 1, 3)).toThrow(/is not its next one/);
-  });
-});
-
-describe('storageError', () => {
-  it('a write refused for lack of room is QUOTA_EXCEEDED, saying what was not stored', () => {
-    const err = storageError(new DOMException('The quota has been exceeded.', 'QuotaExceededError'), 'store', 'the record of batch job "x"');
-    expect(err.code).toBe('QUOTA_EXCEEDED');
-    expect(err.message).toBe(
-      'The browser has no room left to store the record of batch job "x". Free space for this site (delete finished jobs or cached models, or ask for persistent storage), then resume.',
-    );
-    expect(err.details).toMatchObject({ action: 'store', cause: 'QuotaExceededError: The quota has been exceeded.' });
-  });
-
-  it('any other refusal is INTERNAL quoting the browser, and a transaction aborted without an error (null) says so', () => {
-    const clone = storageError(new DOMException('#<Object> could not be cloned.', 'DataCloneError'), 'store', 'result chunk 2');
-    expect(clone).toBeInstanceOf(MlPredictError);
-    expect(clone.code).toBe('INTERNAL');
-    expect(clone.message).toBe('IndexedDB could not store result chunk 2: DataCloneError: #<Object> could not be cloned..');
-    const none = storageError(null, 'delete', 'batch job "x"');
-    expect(none).toBeInstanceOf(MlPredictError);
-    expect(none.message).toBe('IndexedDB could not delete batch job "x": the transaction was aborted without a reason.');
-    // Reads are never "no room".
-    expect(storageError(new DOMException('aborted', 'AbortError'), 'read', 'the record').code).toBe('INTERNAL');
-  });
-
-  it('an MlPredictError passes through as it is', () => {
-    const own = new MlPredictError('CSV_INVALID', 'bad');
-    expect(storageError(own, 'store', 'x')).toBe(own);
   });
 });
