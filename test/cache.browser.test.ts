@@ -10,10 +10,11 @@ import {
   type LoadWarning,
 } from '../lib/index.js';
 import { cacheKey } from '../lib/cache/model-cache.js';
+import { runtimeWorker } from '../lib/worker/host.js';
 import { getEntry, overwriteChunk, readChunk, CHUNK_BYTES } from '../lib/cache/store.js';
 import { sha256Base64 } from '../lib/model/integrity.js';
 import { inputRows, largeModel, sigmoidModel } from './fixtures/models.js';
-import { putFile, rejection, requestCount, uniqueName } from './helpers.js';
+import { pageErrors, putFile, rejection, requestCount, uniqueName } from './helpers.js';
 
 beforeEach(() => clearCache());
 
@@ -189,6 +190,20 @@ describe('model store', () => {
     expect(err.code).toBe('QUOTA_EXCEEDED');
     expect(err.details).toEqual({ needed: largeModel(301).length, available: 50_000 });
     expect(await cachedUrls()).toEqual([url]);
+  });
+
+  it('an abort of a prefetch after its worker has ended throws nothing elsewhere', async () => {
+    const { url } = await serve(largeModel(300));
+    const errors = pageErrors();
+    const controller = new AbortController();
+    let started!: () => void;
+    const downloading = new Promise<void>((resolve) => (started = resolve));
+    const pending = prefetchModel(`${url}?slow=50`, { signal: controller.signal, onProgress: () => started() });
+    await downloading;
+    runtimeWorker().end();
+    controller.abort();
+    expect((await rejection(pending)).code).toBe('WORKER_CRASHED');
+    expect(await errors.stop()).toEqual([]);
   });
 
   it('a new version makes a new entry and removes the old one', async () => {

@@ -38,3 +38,24 @@ export function thrown(fn: () => unknown): MlPredictError {
 
 let unique = 0;
 export const uniqueName = (base: string): string => `${base}-${Date.now().toString(36)}-${++unique}.onnx`;
+
+/**
+ * Records the page's uncaught errors and unhandled rejections from now until `stop()`, which
+ * returns them as text (an empty list when there were none).
+ */
+export function pageErrors(): { stop(): Promise<string[]> } {
+  const seen: string[] = [];
+  const onError = (e: ErrorEvent) => seen.push(`error: ${e.message}`);
+  const onRejection = (e: PromiseRejectionEvent) => seen.push(`unhandled rejection: ${String(e.reason)}`);
+  addEventListener('error', onError);
+  addEventListener('unhandledrejection', onRejection);
+  return {
+    async stop() {
+      // An unhandled rejection is reported after the microtasks of its task: wait a task.
+      await new Promise((r) => setTimeout(r, 0));
+      removeEventListener('error', onError);
+      removeEventListener('unhandledrejection', onRejection);
+      return seen;
+    },
+  };
+}

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../lib/index.js';
-import { setIdleTimeout } from '../lib/worker/host.js';
+import { runtimeWorker, setIdleTimeout } from '../lib/worker/host.js';
 import { inputRows, linearClassifierModel, sigmoidModel } from './fixtures/models.js';
-import { rejection } from './helpers.js';
+import { pageErrors, rejection } from './helpers.js';
 
 // Keep every runtime worker the library starts, so the test can kill one as a crash would.
 const created: Worker[] = [];
@@ -73,6 +73,26 @@ describe('the runtime worker', () => {
     await model.dispose();
   });
 
+  it('an abort after the worker has ended rejects the predict with ABORTED and throws nothing elsewhere', async () => {
+    const { largeModel } = await import('./fixtures/models.js');
+    const model = await loadModel(largeModel(500), { backend: 'wasm' });
+    const worker = runtimeWorker(model.info.threads);
+    const errors = pageErrors();
+    const controller = new AbortController();
+    // 200 rows × 1000 × 500: tens of milliseconds of work in the worker, so the call is still
+    // running a task later, when the worker is ended and the signal aborts in the same task.
+    const x = { data: new Float32Array(200 * 1000).fill(0.5), dims: [200, 1000] };
+    const pending = model.predict({ x }, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 0));
+    worker.end();
+    controller.abort();
+    expect((await rejection(pending)).code).toBe('ABORTED');
+    expect(await errors.stop()).toEqual([]);
+    // The next call starts a new worker.
+    expect((await model.predict({ x: { data: new Float32Array(1000), dims: [1, 1000] } })).y!.dims).toEqual([1, 500]);
+    await model.dispose();
+  });
+
   it('leaves the caller’s input arrays usable (inputs are copied, not transferred)', async () => {
     const model = await loadModel(sigmoidModel(), { backend: 'wasm' });
     const data = new Float32Array([1, 2, 3, 4]);
@@ -102,6 +122,24 @@ describe('shared sessions', () => {
     const second = loadModel(url, { backend: 'wasm', cache: 'none' });
     expect((await rejection(first)).code).toBe('ABORTED');
     const model = await second;
+    expect((await model.predict({ x: { data: new Float32Array(1000), dims: [1, 1000] } })).y!.dims).toEqual([1, 300]);
+    await model.dispose();
+  });
+
+  it('a load that joins a shared load without a signal is one of its waiters: another caller’s abort does not abort it', async () => {
+    const { putFile, uniqueName, requestCount } = await import('./helpers.js');
+    const { largeModel } = await import('./fixtures/models.js');
+    const name = uniqueName('join-then-abort');
+    const url = `${await putFile(name, largeModel(300))}?slow=40`;
+    const controller = new AbortController();
+    const first = loadModel(url, { backend: 'wasm', signal: controller.signal, cache: 'none' });
+    const second = loadModel(url, { backend: 'wasm', cache: 'none' });
+    // Both have joined the one load (a single request) before the first caller gives up.
+    await expect.poll(() => requestCount(name), { timeout: 10_000 }).toBe(1);
+    controller.abort();
+    expect((await rejection(first)).code).toBe('ABORTED');
+    const model = await second;
+    expect(await requestCount(name)).toBe(1);
     expect((await model.predict({ x: { data: new Float32Array(1000), dims: [1, 1000] } })).y!.dims).toEqual([1, 300]);
     await model.dispose();
   });

@@ -14,11 +14,10 @@
  * of milliseconds, which a second batch then does not pay. They are ended after that time, when
  * the model is disposed, or at once after a failed or aborted batch.
  */
-import * as Comlink from 'comlink';
-import { abortError, MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
+import { abortable, abortError, throwIfAborted } from '../errors.js';
 import { nextCallId, RuntimeWorker } from '../worker/host.js';
 import type { LoadRequest } from '../worker/protocol.js';
-import { recycle } from '../tensor/buffers.js';
+import { predictOn } from '../worker/session-client.js';
 import { forTransfer } from '../tensor/validate.js';
 import type { Model, Outputs, Tensor } from '../types.js';
 
@@ -49,49 +48,25 @@ export class WorkerSlot implements Slot {
     readonly threads: number,
   ) {}
 
-  /** Starts a worker and loads the model in it (from the IndexedDB cache for URL sources). */
+  /**
+   * Starts a worker and loads the model in it (from the IndexedDB cache for URL sources). When
+   * `signal` aborts first, the worker is ended and this rejects with ABORTED.
+   */
   static async start(request: Omit<LoadRequest, 'callId'>, signal: AbortSignal, label: string): Promise<WorkerSlot> {
     throwIfAborted(signal);
     const worker = new RuntimeWorker();
-    let onAbort: () => void = () => undefined;
-    // Ending a worker leaves its pending calls unsettled: the abort rejects the wait itself.
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => reject(abortError(signal.reason));
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
     try {
-      const reply = await Promise.race([worker.load({ ...request, callId: nextCallId() }), aborted]);
-      throwIfAborted(signal);
+      const reply = await abortable(worker.load({ ...request, callId: nextCallId() }), signal, () => worker.end());
       return new WorkerSlot(worker, reply.sessionId, label, request.threads);
     } catch (e) {
       worker.end();
-      if (signal.aborted) throw abortError(signal.reason);
       throw e;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
     }
   }
 
   /** Feeds are checked already (views are fine): copied onto reused buffers and transferred. */
   run(chunk: Record<string, Tensor>, signal: AbortSignal): Promise<Outputs> {
-    throwIfAborted(signal);
-    const callId = nextCallId();
-    const { feeds, transfer } = forTransfer(chunk);
-    return new Promise<Outputs>((resolve, reject) => {
-      // Abort the call in the worker, and stop waiting at once (the pool may end the worker next).
-      const onAbort = () => {
-        void this.worker.api.abort(callId).catch(() => undefined);
-        reject(abortError(signal.reason));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.worker
-        .call((api) => api.predict(Comlink.transfer({ callId, sessionId: this.sessionId, feeds }, transfer)))
-        .then((reply) => {
-          recycle(reply.spent);
-          resolve(reply.outputs);
-        }, reject)
-        .finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return predictOn(this.worker, this.sessionId, forTransfer(chunk), signal);
   }
 
   /** The worker stopped (ended, or crashed while it waited in a reserve). */
@@ -173,36 +148,6 @@ export class WorkerReserve {
       slot.close();
     }
     this.waiting.clear();
-  }
-}
-
-/** Checks a `workers` option: undefined (default) or an integer from 1 to 16. */
-export function checkWorkers(value: unknown, where: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 16) {
-    throw new MlPredictError('INVALID_ARGUMENT', `Option "workers" of ${where} is ${quote(value)}. Expected an integer from 1 to 16.`);
-  }
-  return value;
-}
-
-/** Checks a `batchSize` option: undefined (default) or an integer from 1 to 1,000,000. */
-export function checkBatchSize(value: unknown, where: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000) {
-    throw new MlPredictError('INVALID_ARGUMENT', `Option "batchSize" of ${where} is ${quote(value)}. Expected an integer from 1 to 1000000.`);
-  }
-  return value;
-}
-
-/** Refuses option keys a function does not know, listing the ones it does. */
-export function checkKeys(options: object, known: readonly string[], where: string): void {
-  if (options === null || typeof options !== 'object') {
-    throw new MlPredictError('INVALID_ARGUMENT', `Options of ${where} must be an object, got ${quote(options)}.`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new MlPredictError('INVALID_ARGUMENT', `Unknown option ${quote(key)} for ${where}. Expected one of: ${oneOf(known)}.`);
-    }
   }
 }
 
@@ -303,23 +248,21 @@ export class Pool {
     this.ownSlot = undefined;
   }
 
-  /** A free slot (waits for one). */
+  /** A free slot (waits for one); an abort of `signal` rejects with ABORTED and takes no slot. */
   acquire(signal: AbortSignal): Promise<Slot> {
     throwIfAborted(signal);
     const slot = this.idle.shift();
     if (slot) return Promise.resolve(slot);
-    return new Promise<Slot>((resolve, reject) => {
-      const waiter = (s: Slot) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(s);
-      };
-      const onAbort = () => {
-        const i = this.waiters.indexOf(waiter);
-        if (i >= 0) this.waiters.splice(i, 1);
-        reject(abortError(signal.reason));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
+    let waiter: (s: Slot) => void = () => undefined;
+    const handed = new Promise<Slot>((resolve) => {
+      waiter = resolve;
       this.waiters.push(waiter);
+    });
+    return abortable(handed, signal, () => {
+      const i = this.waiters.indexOf(waiter);
+      if (i >= 0) this.waiters.splice(i, 1);
+      // Handed a slot just before the abort: it goes back to the pool.
+      else void handed.then((s) => this.release(s));
     });
   }
 

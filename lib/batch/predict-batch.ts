@@ -4,12 +4,13 @@
  * they equal one `predict` on all rows. Cancellable; progress counts rows.
  */
 import { abortError, MlPredictError, quote, throwIfAborted } from '../errors.js';
+import { BATCH_SIZE_RULE, checkOptions, WORKERS_RULE, type OptionRules } from '../options.js';
 import { checkFeeds } from '../tensor/validate.js';
 import { TYPED_ARRAY_OF } from '../tensor/convert.js';
 import { recycleOwned } from '../tensor/buffers.js';
 import type { Inputs, Model, Outputs, OutputTensor, PredictBatchOptions, Tensor, TypedArray } from '../types.js';
 import { internalsOf } from '../model/internals.js';
-import { checkBatchSize, checkKeys, checkWorkers, defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve } from './pool.js';
+import { defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve } from './pool.js';
 
 /** Smallest and largest default chunk (rows). */
 export const DEFAULT_BATCH_SIZE = 1024;
@@ -17,14 +18,21 @@ const MAX_DEFAULT_BATCH_SIZE = 16_384;
 
 /**
  * Default rows per chunk: about 8 chunks per session (enough to share the work out and report
- * progress), from 1,024 to 16,384 rows. Each chunk costs a round trip to a worker (a fraction
- * of a millisecond), which for a cheap model and 1,024-row chunks was a quarter of the time.
+ * progress), from 1,024 to 16,384 rows: each chunk costs a round trip to a worker (a fraction
+ * of a millisecond), a large share of a cheap model's time on a small chunk.
  */
 export function defaultBatchSize(rows: number, sessions: number): number {
   return Math.min(MAX_DEFAULT_BATCH_SIZE, Math.max(DEFAULT_BATCH_SIZE, Math.ceil(rows / (sessions * 8))));
 }
-const OPTION_KEYS = ['batchSize', 'workers', 'keepWorkers', 'signal', 'onProgress'] as const;
 
+/** predictBatch()'s options, in the order PredictBatchOptions documents them. */
+const BATCH_RULES: OptionRules = {
+  batchSize: BATCH_SIZE_RULE,
+  workers: WORKERS_RULE,
+  keepWorkers: { number: [0, 3_600_000], unit: 'milliseconds' },
+  signal: 'signal',
+  onProgress: 'function',
+};
 
 /** Rows per element of a tensor's first axis. */
 function rowWidth(dims: readonly number[]): number {
@@ -101,21 +109,7 @@ export async function predictBatch(
   inputs: Inputs | readonly (readonly number[])[],
   options: PredictBatchOptions = {},
 ): Promise<Outputs> {
-  const where = 'predictBatch()';
-  checkKeys(options, OPTION_KEYS, where);
-  const batchSize = checkBatchSize(options.batchSize, where);
-  const workers = checkWorkers(options.workers, where);
-  const keepWorkers = options.keepWorkers;
-  if (keepWorkers !== undefined && !(typeof keepWorkers === 'number' && keepWorkers >= 0 && keepWorkers <= 3_600_000)) {
-    throw new MlPredictError('INVALID_ARGUMENT', `Option "keepWorkers" of ${where} is ${quote(keepWorkers)}. Expected milliseconds from 0 to 3600000.`);
-  }
-  const { signal, onProgress } = options;
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    throw new MlPredictError('INVALID_ARGUMENT', `Option "signal" of ${where} is ${quote(signal)}. Expected an AbortSignal.`);
-  }
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw new MlPredictError('INVALID_ARGUMENT', `Option "onProgress" of ${where} is ${quote(onProgress)}. Expected a function.`);
-  }
+  const { batchSize, workers, keepWorkers, signal, onProgress } = checkOptions(options, 'predictBatch()', BATCH_RULES);
   if (model.disposed) {
     throw new MlPredictError('DISPOSED', `Model "${model.info.name}" was disposed; load it again to predict.`);
   }

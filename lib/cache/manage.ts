@@ -7,8 +7,9 @@ import * as Comlink from 'comlink';
 import { MlPredictError, quote, throwIfAborted } from '../errors.js';
 import type { LoadProgress } from '../types.js';
 import { nextCallId, runtimeWorker } from '../worker/host.js';
-import type { PrefetchReply } from '../worker/protocol.js';
+import type { PrefetchResult } from '../worker/protocol.js';
 import { base64ToHex, parseIntegrity } from '../model/integrity.js';
+import { nameFromUrl } from './model-name.js';
 import { clearStore, deleteAll, listEntries, listPartials } from './store.js';
 
 export interface CachedModel {
@@ -107,7 +108,7 @@ export interface PrefetchOptions {
  * Downloads a model into the cache (for offline use) without loading it. Rejects with
  * QUOTA_EXCEEDED (bytes needed and available) when it cannot be stored.
  */
-export async function prefetchModel(url: string | URL, options: PrefetchOptions = {}): Promise<PrefetchReply> {
+export async function prefetchModel(url: string | URL, options: PrefetchOptions = {}): Promise<PrefetchResult> {
   if (typeof url !== 'string' && !(url instanceof URL)) {
     throw new MlPredictError('INVALID_ARGUMENT', `prefetchModel() takes a URL, got ${quote(url)}.`);
   }
@@ -117,14 +118,14 @@ export async function prefetchModel(url: string | URL, options: PrefetchOptions 
   const worker = runtimeWorker();
   worker.hold();
   const callId = nextCallId();
-  const onAbort = () => void worker.api.abort(callId);
+  const onAbort = () => worker.abort(callId);
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await worker.call((api) =>
       api.prefetch(
         {
           callId,
-          name: options.name ?? (decodeURIComponent(new URL(href).pathname.split('/').pop() ?? '').replace(/\.onnx$/i, '') || 'model'),
+          name: options.name ?? nameFromUrl(href),
           source: { kind: 'url', url: href },
           backends: ['wasm'],
           auto: false,

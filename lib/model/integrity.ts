@@ -1,14 +1,21 @@
 /** Subresource-integrity strings ('sha256-<base64>') and sha256 digests with crypto.subtle. */
 import { MlPredictError, quote } from '../errors.js';
 
+const INTEGRITY = /^sha256-([A-Za-z0-9+/]{43}=)$/;
+
+/** What an `integrity` option must be, for messages. */
+export const INTEGRITY_EXPECTED =
+  'the subresource-integrity form "sha256-<base64 of 32 bytes>", e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="';
+
+/** An option rule (lib/options.ts) for `integrity`: undefined when `value` is a valid SRI sha256 string, else what was expected. */
+export function integrityRule(value: unknown): string | undefined {
+  return typeof value === 'string' && INTEGRITY.test(value.trim()) ? undefined : INTEGRITY_EXPECTED;
+}
+
+/** The base64 sha256 digest of an SRI string; INVALID_ARGUMENT for any other form. */
 export function parseIntegrity(integrity: string): string {
-  const m = /^sha256-([A-Za-z0-9+/]{43}=)$/.exec(typeof integrity === 'string' ? integrity.trim() : '');
-  if (!m) {
-    throw new MlPredictError(
-      'INVALID_ARGUMENT',
-      `Option "integrity" is ${quote(integrity)}. Expected the subresource-integrity form "sha256-<base64 of 32 bytes>", e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=".`,
-    );
-  }
+  const m = INTEGRITY.exec(typeof integrity === 'string' ? integrity.trim() : '');
+  if (!m) throw new MlPredictError('INVALID_ARGUMENT', `Option "integrity" is ${quote(integrity)}. Expected ${INTEGRITY_EXPECTED}.`);
   return m[1]!;
 }
 

@@ -2,68 +2,38 @@
  * loadModel(): checks the options on the main thread, loads (or joins) a shared session in the
  * runtime worker, and returns a Model handle whose predict() validates inputs before sending.
  */
-import * as Comlink from 'comlink';
-import { abortError, MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
+import { MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
+import { checkOptions, type OptionRules } from '../options.js';
 import { parseBackendOption, resolveThreads } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
-import { recycle } from '../tensor/buffers.js';
-import { nextCallId, sharedSession, type SharedSession } from '../worker/host.js';
+import { sharedSession, type SharedSession } from '../worker/host.js';
+import { predictOn } from '../worker/session-client.js';
+import { nameFromUrl } from '../cache/model-name.js';
 import type { LoadRequest, MonitorConfig, WireSource } from '../worker/protocol.js';
 import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
-import type { Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, ValuesPrediction, MonitorOptions } from '../types.js';
-import { base64ToHex, parseIntegrity } from './integrity.js';
+import type { BackendOption, Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, ValuesPrediction, MonitorOptions } from '../types.js';
+import { base64ToHex, integrityRule } from './integrity.js';
 import type { CardValues, FeatureValue } from './interpret.js';
 import { internalsOf, setInternals } from './internals.js';
 
-const OPTION_KEYS = [
-  'backend',
-  'threads',
-  'integrity',
-  'version',
-  'cache',
-  'maxBytes',
-  'signal',
-  'onProgress',
-  'onWarning',
-  'card',
-  'name',
-] as const;
-const CACHE_VALUES = ['indexeddb', 'none'] as const;
+/** loadModel()'s options, in the order LoadOptions documents them. */
+const LOAD_RULES: OptionRules = {
+  backend: (value) => void parseBackendOption(value as BackendOption),
+  threads: (value) =>
+    value === 'auto' || (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 64) ? undefined : '"auto" or an integer from 1 to 64',
+  integrity: integrityRule,
+  version: 'string',
+  cache: { oneOf: ['indexeddb', 'none'] },
+  maxBytes: (value) => (typeof value === 'number' && value >= 0 ? undefined : 'a number of bytes ≥ 0'),
+  signal: 'signal',
+  onProgress: 'function',
+  onWarning: 'function',
+  card: (value) => (value === false || (value !== null && typeof value === 'object') ? undefined : 'a model card (an object) or false'),
+  name: 'string',
+};
 
 function invalid(message: string): MlPredictError {
   return new MlPredictError('INVALID_ARGUMENT', message);
-}
-
-function checkOptions(options: LoadOptions): void {
-  if (options === null || typeof options !== 'object') throw invalid(`loadModel() options must be an object, got ${quote(options)}.`);
-  for (const key of Object.keys(options)) {
-    if (!(OPTION_KEYS as readonly string[]).includes(key)) {
-      throw invalid(`Unknown option ${quote(key)} for loadModel(). Expected one of: ${oneOf(OPTION_KEYS)}.`);
-    }
-  }
-  if (options.cache !== undefined && !(CACHE_VALUES as readonly string[]).includes(options.cache)) {
-    throw invalid(`Option "cache" is ${quote(options.cache)}. Expected one of: ${oneOf(CACHE_VALUES)}.`);
-  }
-  for (const fn of ['onProgress', 'onWarning'] as const) {
-    if (options[fn] !== undefined && typeof options[fn] !== 'function') {
-      throw invalid(`Option "${fn}" is ${quote(options[fn])}. Expected a function.`);
-    }
-  }
-  if (options.maxBytes !== undefined && (typeof options.maxBytes !== 'number' || !(options.maxBytes >= 0))) {
-    throw invalid(`Option "maxBytes" is ${quote(options.maxBytes)}. Expected a number of bytes ≥ 0.`);
-  }
-  if (options.version !== undefined && typeof options.version !== 'string') {
-    throw invalid(`Option "version" is ${quote(options.version)}. Expected a string.`);
-  }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw invalid(`Option "signal" is ${quote(options.signal)}. Expected an AbortSignal.`);
-  }
-  if (options.integrity !== undefined) parseIntegrity(options.integrity);
-}
-
-function nameFromUrl(url: string): string {
-  const file = new URL(url).pathname.split('/').pop() ?? '';
-  return decodeURIComponent(file).replace(/\.onnx$/i, '') || 'model';
 }
 
 function wireSource(source: ModelSource): WireSource {
@@ -107,25 +77,9 @@ export class ModelHandle implements Model {
     }
     const signal = options.signal;
     throwIfAborted(signal);
-    const { feeds, transfer } = prepareFeeds(this.info.name, this.info.inputs, inputs);
+    const prepared = prepareFeeds(this.info.name, this.info.inputs, inputs);
     const lease = await this.shared.acquire(signal);
-    const callId = nextCallId();
-    const call = lease.worker
-      .call((api) => api.predict(Comlink.transfer({ callId, sessionId: lease.reply.sessionId, feeds }, transfer)))
-      .then((reply) => {
-        recycle(reply.spent);
-        return reply.outputs;
-      });
-    if (!signal) return call;
-    return new Promise<Outputs>((resolve, reject) => {
-      const onAbort = () => {
-        void lease.worker.api.abort(callId);
-        reject(abortError(signal.reason));
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-    });
+    return predictOn(lease.worker, lease.reply.sessionId, prepared, signal);
   }
 
   async predictValues(
@@ -197,7 +151,7 @@ export class ModelHandle implements Model {
  */
 export async function loadModel(source: ModelSource, options: LoadOptions = {}): Promise<Model> {
   const started = performance.now();
-  checkOptions(options);
+  checkOptions(options, 'loadModel()', LOAD_RULES);
   const plan = parseBackendOption(options.backend);
   const isolated = globalThis.crossOriginIsolated === true;
   const threads = resolveThreads(options.threads, isolated, globalThis.navigator?.hardwareConcurrency ?? 1);

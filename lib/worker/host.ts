@@ -4,7 +4,7 @@
  * and shares one session between loads of the same model (reference counted).
  */
 import * as Comlink from 'comlink';
-import { abortError, MlPredictError } from '../errors.js';
+import { abortable, abortError, MlPredictError, throwIfAborted } from '../errors.js';
 import { WorkerConnection } from './connection.js';
 import { resolveThreads } from '../backend/select.js';
 import type { LoadReply, LoadRequest, MonitorConfig, ProgressCallback, RuntimeApi, WarningCallback } from './protocol.js';
@@ -59,6 +59,14 @@ export class RuntimeWorker {
   /** Runs a call on the worker; rejects with WORKER_CRASHED if the worker dies first. */
   call<T>(fn: (api: Comlink.Remote<RuntimeApi>) => Promise<T>): Promise<T> {
     return this.connection.call(fn);
+  }
+
+  /**
+   * Asks the worker to abort the load or predict with this call id. Never throws nor rejects:
+   * a worker that has stopped has nothing left to abort.
+   */
+  abort(callId: number): void {
+    this.connection.call((api) => api.abort(callId)).catch(() => undefined);
   }
 
   hold(): void {
@@ -122,17 +130,30 @@ export interface SessionLease {
 
 type Listener<T> = (value: T) => void;
 
+/** A load in flight, with the callers waiting on it. */
+class PendingLoad {
+  /** Callers waiting on this load, with a signal or without; the last one to give up cancels it. */
+  waiters = 0;
+  cancelled = false;
+  readonly callId = nextCallId();
+  readonly promise: Promise<SessionLease>;
+
+  constructor(
+    readonly worker: RuntimeWorker,
+    run: (load: PendingLoad) => Promise<SessionLease>,
+  ) {
+    this.promise = run(this);
+  }
+}
+
 /**
  * One onnxruntime session, shared by every Model handle that loaded the same model. Loads
  * (again, after a worker crash) on demand; released when the last handle is disposed.
  */
 export class SharedSession {
   refs = 0;
-  private loading: Promise<SessionLease> | undefined;
+  private loading: PendingLoad | undefined;
   private lease_: SessionLease | undefined;
-  /** The load in flight: its worker and call id, to abort it; replaced when it is cancelled. */
-  private current: { worker: RuntimeWorker; callId: number; cancelled: boolean } | undefined;
-  private waiters = 0;
   readonly progress = new Set<Listener<LoadProgress>>();
   readonly warnings = new Set<Listener<LoadWarning>>();
   /** Drift monitoring to (re)start whenever a session is made, e.g. after a worker crash. */
@@ -143,53 +164,44 @@ export class SharedSession {
     readonly request: Omit<LoadRequest, 'callId'>,
   ) {}
 
-  /** A live session, loading one when there is none or its worker died. */
+  /**
+   * A live session, loading one when there is none or its worker died; callers that come while
+   * a load is in flight join it. Every caller counts among the load's waiters: an abort of
+   * `signal` rejects this call with ABORTED, and stops the load only when no other caller,
+   * with a signal or without, still waits on it.
+   */
   async acquire(signal?: AbortSignal): Promise<SessionLease> {
     if (this.lease_ && !this.lease_.worker.dead) return this.lease_;
+    throwIfAborted(signal);
     this.lease_ = undefined;
-    this.loading ??= this.load();
-    const loading = this.loading;
-    if (!signal) return loading;
-    if (signal.aborted) throw abortError(signal.reason);
-    this.waiters++;
-    return new Promise<SessionLease>((resolve, reject) => {
-      const onAbort = () => {
-        this.waiters--;
-        // The load goes on for other handles waiting on it; the last one to give up stops it.
-        if (this.waiters === 0 && this.loading === loading) this.cancelLoad();
-        reject(abortError(signal.reason));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      loading.then(
-        (lease) => {
-          signal.removeEventListener('abort', onAbort);
-          this.waiters--;
-          resolve(lease);
-        },
-        (e: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          this.waiters--;
-          reject(e);
-        },
-      );
-    });
+    const load = (this.loading ??= new PendingLoad(runtimeWorker(this.request.threads), (l) => this.load(l)));
+    load.waiters++;
+    let waiting = true;
+    const leave = () => {
+      if (waiting) load.waiters--;
+      waiting = false;
+    };
+    try {
+      return await abortable(load.promise, signal, () => {
+        leave();
+        if (load.waiters === 0) this.cancel(load);
+      });
+    } finally {
+      leave();
+    }
   }
 
-  /** Stops the load in flight; a later acquire() starts a new one rather than joining it. */
-  private cancelLoad(): void {
-    const load = this.current;
-    this.current = undefined;
+  /** Stops a load still in flight; a later acquire() starts a new one rather than joining it. */
+  private cancel(load: PendingLoad): void {
+    if (this.loading !== load) return;
     this.loading = undefined;
-    if (!load) return;
     load.cancelled = true;
-    void load.worker.api.abort(load.callId).catch(() => undefined);
+    load.worker.abort(load.callId);
   }
 
-  private async load(): Promise<SessionLease> {
-    const worker = runtimeWorker(this.request.threads);
+  private async load(me: PendingLoad): Promise<SessionLease> {
+    const { worker } = me;
     worker.hold();
-    const me = { worker, callId: nextCallId(), cancelled: false };
-    this.current = me;
     const onProgress = Comlink.proxy((p: LoadProgress) => this.progress.forEach((l) => l(p)));
     const onWarning = Comlink.proxy((w: LoadWarning) => this.warnings.forEach((l) => l(w)));
     let reply: LoadReply;
@@ -199,10 +211,7 @@ export class SharedSession {
       worker.unhold();
       throw e;
     } finally {
-      if (this.current === me) {
-        this.current = undefined;
-        this.loading = undefined;
-      }
+      if (this.loading === me) this.loading = undefined;
     }
     if (me.cancelled) {
       // Cancelled after the worker had already made the session: nobody will use it.

@@ -55,7 +55,8 @@ export interface LoadReply {
   wasm: Record<string, 'compiled' | 'shared'>;
 }
 
-export interface PrefetchReply {
+/** What prefetchModel() stored: the model's size and sha256 (base64), and where the bytes came from. */
+export interface PrefetchResult {
   bytes: number;
   sha256: string;
   fromCache: boolean;
@@ -98,7 +99,7 @@ export interface RuntimeApi {
   load(req: LoadRequest, onProgress?: ProgressCallback, onWarning?: WarningCallback): Promise<LoadReply>;
   predict(req: PredictRequest): Promise<PredictReply>;
   /** Downloads a model into the cache without creating a session; rejects when it cannot be stored. */
-  prefetch(req: LoadRequest, onProgress?: ProgressCallback): Promise<PrefetchReply>;
+  prefetch(req: LoadRequest, onProgress?: ProgressCallback): Promise<PrefetchResult>;
   release(sessionId: number): Promise<void>;
   /** Aborts the load or predict with this call id, if it is still running. */
   abort(callId: number): void;
