@@ -66,6 +66,10 @@ export default defineConfig({
       // The demo uses the library only through its public entry points, as a user would.
       { find: /^ml-predict\/ml-predict\.js$/, replacement: here('../lib/element/define.ts') },
       { find: /^ml-predict$/, replacement: here('../lib/index.ts') },
+      { find: /^ml-predict\/registry$/, replacement: here('../lib/registry.ts') },
+      { find: /^ml-predict\/batch$/, replacement: here('../lib/batch/index.ts') },
+      { find: /^ml-predict\/evaluate$/, replacement: here('../lib/evaluate/index.ts') },
+      { find: /^ml-predict\/tasks\/(text|audio|ocr)$/, replacement: here('../lib/tasks/$1.ts') },
     ],
   },
   build: {

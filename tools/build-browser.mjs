@@ -2,8 +2,11 @@
 // modules that import each other by relative URL (no bare specifiers: import maps do not reach
 // workers, and the runtime worker imports comlink, idb-keyval and onnxruntime-web).
 //   ml-predict.js   defines <ml-predict> (lit bundled in)      <script type="module" src=".../ml-predict.js">
-//   index.js        the library's API (loadModel, openRegistry…)
+//   index.js        the root entry (loadModel, errors, cache management…)
+//   registry.js, batch.js, evaluate.js, tasks-text.js, tasks-audio.js, tasks-ocr.js
+//                   the other entries (ml-predict/registry, ml-predict/batch, …)
 //   runtime.js      the runtime worker (found by host code through new URL('./runtime.js', import.meta.url))
+//   batch-worker.js the batch jobs' CSV worker (found the same way)
 //   ort/            onnxruntime-web's own files, unchanged: their threads and .wasm are found beside them
 // Usage: node tools/build-browser.mjs [outDir]   (default dist/browser)
 import { build } from 'rolldown';
@@ -23,7 +26,18 @@ const ortWasm = ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.asyncify
 rmSync(out, { recursive: true, force: true });
 await build({
   cwd: root,
-  input: { 'ml-predict': 'lib/element/define.ts', index: 'lib/index.ts', runtime: 'lib/worker/runtime.ts' },
+  input: {
+    'ml-predict': 'lib/element/define.ts',
+    index: 'lib/index.ts',
+    registry: 'lib/registry.ts',
+    batch: 'lib/batch/index.ts',
+    evaluate: 'lib/evaluate/index.ts',
+    'tasks-text': 'lib/tasks/text.ts',
+    'tasks-audio': 'lib/tasks/audio.ts',
+    'tasks-ocr': 'lib/tasks/ocr.ts',
+    runtime: 'lib/worker/runtime.ts',
+    'batch-worker': 'lib/batch/batch-worker.ts',
+  },
   external: Object.keys(ortBuilds),
   transform: { define: { 'process.env.NODE_ENV': '"production"' } },
   resolve: { conditionNames: ['production', 'browser', 'import', 'default'] },

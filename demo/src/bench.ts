@@ -2,7 +2,9 @@
  * A short predict benchmark of one model on one backend: load (from the device's cache when it is
  * there), one first predict, a few warm-up runs, then timed runs until a count or a time budget.
  */
-import { textToTensor, type Inputs, type Model, type ModelCard, type ModelInfo, type Registry, type Tensor } from 'ml-predict';
+import type { Inputs, Model, ModelCard, ModelInfo, Tensor } from 'ml-predict';
+import type { Registry } from 'ml-predict/registry';
+import { textToTensor } from 'ml-predict/tasks/text';
 import type { BenchResult } from './components/bench-chart.js';
 import { describeError } from './errors.js';
 import { percentile } from './format.js';

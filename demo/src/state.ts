@@ -2,7 +2,7 @@
  * App-wide state shared by the pages: the registry (opened once), the model chosen by name
  * (kept across pages and visits), and whether the browser is online.
  */
-import { openRegistry, type Registry } from 'ml-predict';
+import { openRegistry, type Registry } from 'ml-predict/registry';
 
 export const REGISTRY_URL = new URL(`${import.meta.env.BASE_URL}models/registry.json`, location.href).href;
 const SELECTED_KEY = 'ml-predict-demo:model';

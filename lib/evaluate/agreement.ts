@@ -199,7 +199,7 @@ class Latencies {
  * @example
  * const tracker = new AgreementTracker();
  * tracker.add(interpret(card, outA), interpret(card, outB), { a: 1.2, b: 1.5 });
- * decide(tracker);   // { decision: 'wait', reason: '1 of 200 inputs compared so far …' }
+ * decidePromotion(tracker);   // { decision: 'wait', reason: '1 of 200 inputs compared so far …' }
  */
 export class AgreementTracker {
   private kind: ResultKind | undefined;
@@ -281,7 +281,7 @@ function percent(x: number): string {
  * (default 200); then promote the candidate when agreement ≥ `threshold` (default 0.95), else
  * reject it (keep the serving version) — the reason says which numbers decided.
  */
-export function decide(source: AgreementTracker | AgreementReport, options: PromotionOptions = {}): PromotionDecision {
+export function decidePromotion(source: AgreementTracker | AgreementReport, options: PromotionOptions = {}): PromotionDecision {
   const threshold = options.threshold ?? AGREEMENT_DEFAULTS.threshold;
   const minInputs = options.minInputs ?? AGREEMENT_DEFAULTS.minInputs;
   if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {

@@ -26,17 +26,9 @@
  */
 import { MlPredictError, oneOf, quote } from '../errors.js';
 import type { FeatureStats } from '../model/card.js';
-import {
-  chiSquaredTest,
-  countOf,
-  distinctCount,
-  jensenShannon,
-  jensenShannonCounts,
-  ksTwoSample,
-  valueCounts,
-  wassersteinNormed,
-  zTestProportions,
-} from './stats.js';
+import { distinctCount, jensenShannon, jensenShannonCounts, valueCounts, wassersteinNormed } from './distances.js';
+import { countOf } from './samples.js';
+import { chiSquaredTest, ksTwoSample, zTestProportions } from './stats.js';
 import { mulberry32 } from './random.js';
 
 /** The reference statistics of a model card (`card.reference`). */

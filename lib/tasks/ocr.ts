@@ -8,7 +8,7 @@ import type { ImagePreprocessing, ModelCard } from '../model/card.js';
 import type { Inputs, Outputs, Tensor } from '../types.js';
 
 /** PP-OCR recogniser input, as in its card: [N, 3, 48, W], (pixel/255 − 0.5)/0.5, BGR. */
-export const PPOCR_IMAGE: ImagePreprocessing = {
+export const PPOCR_PREPROCESSING: ImagePreprocessing = {
   layout: 'nchw',
   channels: 3,
   height: 48,
@@ -40,7 +40,7 @@ function bad(message: string): MlPredictError {
  * the aspect ratio (or to its fixed width), transparent pixels composited on white, then
  * value = (pixel × scale − mean) / std per channel. Layout 'nchw' or 'flat' as the card says.
  */
-export function imageToTensor(image: RgbaImage, pre: ImagePreprocessing = PPOCR_IMAGE, options: ImageTensorOptions = {}): Tensor {
+export function imageToTensor(image: RgbaImage, pre: ImagePreprocessing = PPOCR_PREPROCESSING, options: ImageTensorOptions = {}): Tensor {
   const { data, width: w, height: h } = image ?? ({} as RgbaImage);
   if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array) || !(w > 0) || !(h > 0) || data.length !== w * h * 4) {
     throw bad(`Expected an RGBA image { data, width, height } with width × height × 4 bytes, got ${quote(image)}.`);
@@ -136,7 +136,7 @@ export async function recognizeText(
   options: { card?: ModelCard; signal?: AbortSignal } = {},
 ): Promise<RecognizedText> {
   const card = options.card;
-  const pre = card?.input.kind === 'image' ? card.input.image : PPOCR_IMAGE;
+  const pre = card?.input.kind === 'image' ? card.input.image : PPOCR_PREPROCESSING;
   const input = card?.input.tensor ?? 'x';
   const output = card?.outputs.value;
   const out = await model.predict({ [input]: imageToTensor(image, pre) }, options.signal ? { signal: options.signal } : {});

@@ -9,72 +9,39 @@
  * offline too — keeps it.
  */
 import { MlPredictError, quote } from '../errors.js';
+import { checkOptions, type OptionRules } from '../options.js';
 import { cardToInputs, defaultValues, interpret, type Interpretation } from '../model/interpret.js';
 import { checkCardMatches, validateCard, type ModelCard } from '../model/card.js';
 import { loadModel } from '../model/load.js';
 import { registryFromDocument, type Registry, type ResolvedVersion } from '../model/registry.js';
-import type { Inputs, LoadOptions, Model, MonitorOptions, Outputs } from '../types.js';
+import type { Inputs, LoadOptions, Model, Outputs } from '../types.js';
 import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
-import { AgreementTracker, decide, type AgreementReport, type PromotionDecision } from '../evaluate/agreement.js';
+import { AgreementTracker, decidePromotion } from '../evaluate/agreement.js';
+import { fetchRegistry, parseRegistry } from './registry-fetch.js';
 import { fingerprint, readState, writeState, type ManagedState } from './state.js';
+import { UPDATE_POLICIES, type ManagedModelOptions, type ManagedPrediction, type ShadowReport, type UpdateCheck, type VersionsState } from './types.js';
 
-export type UpdatePolicy = 'prompt' | 'auto' | 'shadow';
-const POLICIES: readonly UpdatePolicy[] = ['prompt', 'auto', 'shadow'];
+/** The options of openManagedModel() of its own, in their documented order; the rest go to loadModel(), which checks them. */
+const MANAGED_RULES: OptionRules = {
+  policy: { oneOf: UPDATE_POLICIES },
+  channel: 'string',
+  candidateAlias: 'string',
+  shadow: 'object',
+  monitor: (value) => (typeof value === 'boolean' || (value !== null && typeof value === 'object') ? undefined : 'true, false or monitor options'),
+  onProgress: 'function',
+};
+const SHADOW_RULES: OptionRules = {
+  sampleRate: { number: [0, 1] },
+  threshold: { number: [0, 1] },
+  minInputs: { integer: [1, 1_000_000] },
+};
 
-export interface ManagedModelOptions extends Omit<LoadOptions, 'card' | 'integrity' | 'name' | 'version' | 'signal' | 'onProgress'> {
-  /** What happens when the followed alias moves: 'prompt' (default) fires `updateavailable`, 'auto' swaps once verified and warm, 'shadow' evaluates the candidate on live inputs first. */
-  policy?: UpdatePolicy;
-  /** The alias to follow; default "stable". */
-  channel?: string;
-  /** The alias whose version is evaluated in shadow (policy 'shadow'); default "candidate". */
-  candidateAlias?: string;
-  shadow?: ShadowOptions;
-  /** Monitor live inputs for drift against each active version's card (see Model.monitor). */
-  monitor?: boolean | MonitorOptions;
-  onProgress?: LoadOptions['onProgress'];
-}
-
-export interface ShadowOptions {
-  /** Share of live predictions also run on the candidate, 0–1; default 1. */
-  sampleRate?: number;
-  /** Agreement needed to promote; default 0.95. */
-  threshold?: number;
-  /** Inputs compared before deciding; default 200. */
-  minInputs?: number;
-}
-
-export interface ManagedPrediction {
-  /** The version that answered. */
-  version: string;
-  outputs: Outputs;
-  /** The outputs read with the version's card (label and probabilities, or the value). */
-  result?: Interpretation;
-}
-
-export type UpdateStatus = 'offline' | 'unchanged' | 'up-to-date' | 'ready' | 'applied' | 'shadowing' | 'known-bad' | 'failed';
-
-export interface UpdateCheck {
-  status: UpdateStatus;
-  /** The version the followed alias points to (or the candidate, in shadow). */
-  version?: string;
-  code?: string;
-  reason?: string;
-}
-
-export interface VersionsState {
-  name: string;
-  active: string;
-  lastGood?: string;
-  candidate?: string;
-  bad: Record<string, { code: string; reason: string }>;
-  versions: string[];
-}
-
-/** Agreement of the shadowed candidate (b) with the active version (a), and what it means. */
-export interface ShadowReport extends AgreementReport {
-  candidate: string;
-  decision: PromotionDecision['decision'];
-  reason: string;
+/** Throws INVALID_ARGUMENT for a managed-model option (or shadow option) that is not valid. */
+function checkManagedOptions(options: ManagedModelOptions): void {
+  if (options === null || typeof options !== 'object') checkOptions(options, 'openManagedModel()', MANAGED_RULES);
+  const own = Object.fromEntries(Object.entries(options).filter(([key]) => Object.hasOwn(MANAGED_RULES, key)));
+  checkOptions(own, 'openManagedModel()', MANAGED_RULES);
+  checkOptions(options.shadow, 'openManagedModel() option "shadow"', SHADOW_RULES);
 }
 
 interface Slot {
@@ -83,10 +50,6 @@ interface Slot {
   card: ModelCard;
   inflight: number;
   retired: boolean;
-}
-
-function updateError(code: MlPredictError['code'], message: string): MlPredictError {
-  return new MlPredictError(code, message);
 }
 
 /** Inputs to warm a version with: its card's examples, else its defaults. */
@@ -99,30 +62,6 @@ function warmInputs(card: ModelCard): Inputs[] {
   }
   if (out.length === 0 && card.input.kind === 'features') out.push(cardToInputs(card, defaultValues(card)));
   return out;
-}
-
-async function fetchRegistry(url: string, etag: string | undefined): Promise<{ status: 'offline' | 'unchanged' } | { status: 'changed'; text: string; etag?: string }> {
-  // The browser knows it is offline: don't even try (a request would only be refused).
-  if (globalThis.navigator?.onLine === false) return { status: 'offline' };
-  let res: Response;
-  try {
-    res = await fetch(url, { cache: 'no-cache', headers: etag ? { 'if-none-match': etag } : {} });
-  } catch {
-    return { status: 'offline' };
-  }
-  if (res.status === 304) return { status: 'unchanged' };
-  if (!res.ok) throw updateError('FETCH_FAILED', `Could not revalidate registry ${quote(url)}: HTTP ${res.status}.`);
-  return { status: 'changed', text: await res.text(), etag: res.headers.get('etag') ?? undefined };
-}
-
-function parseRegistry(url: string, text: string): Registry {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw updateError('REGISTRY_INVALID', `The registry at ${quote(url)} is not valid JSON: ${(e as Error).message}.`);
-  }
-  return registryFromDocument(url, json);
 }
 
 export class ManagedModel extends EventTarget {
@@ -150,10 +89,8 @@ export class ManagedModel extends EventTarget {
    * opened online: the registry, cards and model bytes are kept on the device.
    */
   static async open(registryUrl: string | URL, name?: string, options: ManagedModelOptions = {}): Promise<ManagedModel> {
+    checkManagedOptions(options);
     const policy = options.policy ?? 'prompt';
-    if (!POLICIES.includes(policy)) {
-      throw new MlPredictError('INVALID_ARGUMENT', `Option "policy" is ${quote(policy)}. Expected one of: "prompt", "auto", "shadow".`);
-    }
     const url = new URL(String(registryUrl), globalThis.location?.href).href;
     const stored = name ? await readState(url, name) : undefined;
     const fetched = await fetchRegistry(url, stored?.registry.etag);
@@ -167,7 +104,7 @@ export class ManagedModel extends EventTarget {
       regState = stored.registry;
     } else {
       // Offline (or 304 without a stored copy) on the first visit: nothing to serve from.
-      throw updateError('FETCH_FAILED', `Registry ${quote(url)} cannot be reached and no copy is kept on this device yet: open it online once.`);
+      throw new MlPredictError('FETCH_FAILED', `Registry ${quote(url)} cannot be reached and no copy is kept on this device yet: open it online once.`);
     }
     const modelName = name ?? registry.defaultName;
     registry.get(modelName); // UNKNOWN_MODEL listing the names there are
@@ -233,6 +170,8 @@ export class ManagedModel extends EventTarget {
    * Revalidates the registry (ETag). Offline is a normal state: reports 'offline' and changes
    * nothing. When the followed alias moved to a version not known to be bad, downloads, verifies,
    * loads and warms it; then, by policy, fires `updateavailable`, swaps, or starts shadowing.
+   * Rejects DISPOSED when dispose() runs before the check settles; a version it loaded meanwhile
+   * is disposed too.
    */
   checkForUpdate(): Promise<UpdateCheck> {
     this.assertOpen();
@@ -268,12 +207,14 @@ export class ManagedModel extends EventTarget {
     try {
       prepared = await this.prepare(target, true);
     } catch (e) {
+      if (this.disposed) throw this.disposedError();
       const err = e instanceof MlPredictError ? e : new MlPredictError('INTERNAL', String(e));
       this.state.bad[target] = { code: err.code, reason: err.message, registry: this.state.registry.fingerprint, at: Date.now() };
       await this.persist();
       this.emit('updatefailed', { version: target, code: err.code, reason: err.message });
       return { status: 'failed', version: target, code: err.code, reason: err.message };
     }
+    await this.keepOpen(prepared);
     if (this.candidate) void this.candidate.model.dispose();
     this.candidate = prepared;
     this.tracker = new AgreementTracker();
@@ -309,7 +250,7 @@ export class ManagedModel extends EventTarget {
     if (!target) throw new MlPredictError('INVALID_ARGUMENT', `Model "${this.name}" has no earlier version to roll back to.`);
     const from = this.slot;
     const left = from.version;
-    const slot = this.previous?.version === target ? this.previous : await this.prepare(target, false);
+    const slot = this.previous?.version === target ? this.previous : await this.keepOpen(await this.prepare(target, false));
     this.previous = undefined;
     this.state.bad[left] = { code: 'ROLLED_BACK', reason: `rolled back to ${target} by the app`, registry: this.state.registry.fingerprint, at: Date.now() };
     this.slot = slot;
@@ -332,7 +273,7 @@ export class ManagedModel extends EventTarget {
     if (!this.candidate) return undefined;
     const { threshold, minInputs } = this.options.shadow ?? {};
     const report = this.tracker.report();
-    const { decision, reason } = decide(report, { threshold, minInputs });
+    const { decision, reason } = decidePromotion(report, { threshold, minInputs });
     return { ...report, candidate: this.candidate.version, decision, reason };
   }
 
@@ -457,7 +398,21 @@ export class ManagedModel extends EventTarget {
   }
 
   private assertOpen(): void {
-    if (this.disposed) throw new MlPredictError('DISPOSED', `Managed model "${this.name}" was disposed.`);
+    if (this.disposed) throw this.disposedError();
+  }
+
+  private disposedError(): MlPredictError {
+    return new MlPredictError('DISPOSED', `Managed model "${this.name}" was disposed.`);
+  }
+
+  /**
+   * Returns `slot` while this managed model is open. When dispose() ran while `slot` was being
+   * prepared, nothing else will ever dispose it: disposes its model and throws DISPOSED.
+   */
+  private async keepOpen(slot: Slot): Promise<Slot> {
+    if (!this.disposed) return slot;
+    await slot.model.dispose();
+    throw this.disposedError();
   }
 }
 

@@ -4,7 +4,7 @@ import type { MlPredict } from '../../lib/element/ml-predict.js';
 import type { MlPredictErrorCode } from '../../lib/errors.js';
 import type { LoadPhase, Model } from '../../lib/types.js';
 import type { MlPredictResult, MlPredictStatus } from '../../lib/element/events.js';
-import type * as Package from '../../lib/index.js';
+import type * as Package from '../../lib/element/define.js';
 
 // Never called: only its types matter.
 function usage(el: MlPredict, any: HTMLElement) {

@@ -3,7 +3,7 @@ import {
   AgreementTracker,
   compareOutputs,
   compareResults,
-  decide,
+  decidePromotion,
   type AgreementReport,
   type ComparableResult,
 } from '../../lib/evaluate/agreement.js';
@@ -75,9 +75,9 @@ describe('AgreementTracker and decide', () => {
   it('an identical candidate: agreement 1.0, waits until 200 inputs, then promotes', () => {
     const tracker = new AgreementTracker({ seed: 1 });
     for (let i = 0; i < 199; i++) tracker.add(classify(ps[i]!), classify(ps[i]!), { a: 1 + (i % 5), b: 2 + (i % 3) });
-    expect(decide(tracker)).toEqual({ decision: 'wait', reason: '199 of 200 inputs compared so far (agreement 100.0 %).', agreement: 1, inputs: 199 });
+    expect(decidePromotion(tracker)).toEqual({ decision: 'wait', reason: '199 of 200 inputs compared so far (agreement 100.0 %).', agreement: 1, inputs: 199 });
     tracker.add(classify(ps[199]!), classify(ps[199]!), { a: 3, b: 3 });
-    const d = decide(tracker);
+    const d = decidePromotion(tracker);
     expect(d).toMatchObject({ decision: 'promote', agreement: 1, inputs: 200 });
     expect(d.reason).toBe('Agreement 100.0 % ≥ 95.0 % over 200 inputs.');
     const report = tracker.report();
@@ -97,7 +97,7 @@ describe('AgreementTracker and decide', () => {
     const report = tracker.report();
     expect(report.agreement).toBe(0);
     expect(report.meanAbsProbabilityDiff).toBeGreaterThan(0.3);
-    const d = decide(tracker);
+    const d = decidePromotion(tracker);
     expect(d.decision).toBe('reject');
     expect(d.reason).toBe('Agreement 0.0 % < 95.0 % over 300 inputs (300 disagreed); keeping the current version.');
     expect(report.latency.a).toEqual({ count: 0, mean: Number.NaN, p50: Number.NaN });
@@ -107,12 +107,12 @@ describe('AgreementTracker and decide', () => {
     // The candidate flips every 25th prediction: 96 % agreement promotes, 94 % (every 16th…) does not.
     const mostly = compareResults(ps.map((p, i) => [classify(p), classify(i % 25 === 0 ? 1 - p : p)] as const));
     expect(mostly.agreement).toBeCloseTo(288 / 300, 12);
-    expect(decide(mostly).decision).toBe('promote');
+    expect(decidePromotion(mostly).decision).toBe('promote');
     const fewer = compareResults(ps.map((p, i) => [classify(p), classify(i % 16 === 0 ? 1 - p : p)] as const));
     expect(fewer.agreement).toBeCloseTo(281 / 300, 12);
-    expect(decide(fewer).decision).toBe('reject');
-    expect(decide(fewer, { threshold: 0.9 }).decision).toBe('promote');
-    expect(decide(fewer, { minInputs: 1000 }).decision).toBe('wait');
+    expect(decidePromotion(fewer).decision).toBe('reject');
+    expect(decidePromotion(fewer, { threshold: 0.9 }).decision).toBe('promote');
+    expect(decidePromotion(fewer, { minInputs: 1000 }).decision).toBe('wait');
   });
 
   it('regressors: agreement within tolerance, mean and max |Δ|', () => {
@@ -123,14 +123,14 @@ describe('AgreementTracker and decide', () => {
     expect(report.agreement).toBeCloseTo(0.9, 12);
     expect(report.maxAbsValueDiff).toBeCloseTo(2, 12);
     expect(report.meanAbsProbabilityDiff).toBeNull();
-    expect(decide(report).decision).toBe('reject');
+    expect(decidePromotion(report).decision).toBe('reject');
     expect(thrown(() => tracker.add(classify(0.4), classify(0.4))).message).toMatch(/compares regression results; got a classification result/);
   });
 
   it('an empty tracker waits; bad options and latencies are refused', () => {
-    expect(decide(new AgreementTracker())).toEqual({ decision: 'wait', reason: '0 of 200 inputs compared so far.', agreement: null, inputs: 0 });
-    expect(thrown(() => decide(new AgreementTracker(), { threshold: 1.5 })).message).toMatch(/threshold.*1.5/);
-    expect(thrown(() => decide(new AgreementTracker(), { minInputs: 0 })).message).toMatch(/minInputs.*0/);
+    expect(decidePromotion(new AgreementTracker())).toEqual({ decision: 'wait', reason: '0 of 200 inputs compared so far.', agreement: null, inputs: 0 });
+    expect(thrown(() => decidePromotion(new AgreementTracker(), { threshold: 1.5 })).message).toMatch(/threshold.*1.5/);
+    expect(thrown(() => decidePromotion(new AgreementTracker(), { minInputs: 0 })).message).toMatch(/minInputs.*0/);
     expect(thrown(() => new AgreementTracker().add({ value: 1 }, { value: 1 }, { a: -3 })).message).toBe('Latency of a is -3; expected milliseconds ≥ 0.');
   });
 });

@@ -1,22 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  chiSquaredSf,
-  chiSquaredTest,
-  gammaP,
-  gammaQ,
-  jensenShannon,
-  jensenShannonCounts,
-  jensenShannonDistance,
-  kolmogorovSf,
-  ksTwoSample,
-  logGamma,
-  normalTwoSided,
-  populationStd,
-  sturgesBins,
-  wasserstein1,
-  wassersteinNormed,
-  zTestProportions,
-} from '../../lib/evaluate/stats.js';
+import { chiSquaredTest, ksTwoSample, zTestProportions } from '../../lib/evaluate/stats.js';
+import { jensenShannon, jensenShannonCounts, jensenShannonDistance, populationStd, sturgesBins, wasserstein1, wassersteinNormed } from '../../lib/evaluate/distances.js';
+import { chiSquaredSf, gammaP, gammaQ, kolmogorovSf, logGamma, normalTwoSided } from '../../lib/evaluate/special.js';
 import { thrown } from '../helpers.js';
 import { mulberry32 as rng } from '../../lib/evaluate/random.js';
 

@@ -5,7 +5,9 @@
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { describe, expect, it } from 'vitest';
-import { interpretRows, openRegistry, textToTensor, type ClassificationResult, type Inputs, type ModelCard } from '../../lib/index.js';
+import type { Inputs } from '../../lib/index.js';
+import { interpretRows, openRegistry, type ClassificationResult, type ModelCard } from '../../lib/registry.js';
+import { textToTensor } from '../../lib/tasks/text.js';
 
 const TRAINED = ['sentiment-logreg', 'sentiment-svm', 'sentiment-tree', 'breast-cancer', 'house-price', 'iris', 'digits'];
 

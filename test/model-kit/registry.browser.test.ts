@@ -4,7 +4,8 @@
  * errors for an unknown name, malformed JSON, a card for other bytes and a wrong sha256.
  */
 import { describe, expect, it } from 'vitest';
-import { interpretRows, openRegistry, textToTensor, type ClassificationResult, type RegressionResult } from '../../lib/index.js';
+import { interpretRows, openRegistry, type ClassificationResult, type RegressionResult } from '../../lib/registry.js';
+import { textToTensor } from '../../lib/tasks/text.js';
 import { putFile, rejection } from '../helpers.js';
 
 const REGISTRY = '/models/registry.json';

@@ -9,9 +9,9 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { MlPredictError } from '../../lib/errors.js';
 import type { ModelCard } from '../../lib/model/card.js';
-import { ctcDecode, imageToTensor, parseKeys, PPOCR_IMAGE } from '../../lib/tasks/ocr.js';
+import { ctcDecode, imageToTensor, parseKeys, PPOCR_PREPROCESSING } from '../../lib/tasks/ocr.js';
 import { textToTensor, tokenize } from '../../lib/tasks/text.js';
-import { decodeWav, detectSpeech, resample, speechSegments } from '../../lib/tasks/vad.js';
+import { decodeWav, detectSpeech, resample, speechSegments } from '../../lib/tasks/audio.js';
 import type { Inputs, Outputs, TensorType } from '../../lib/types.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -162,7 +162,7 @@ describe('ocr', () => {
     const data = new Uint8ClampedArray(width * height * 4);
     for (let i = 0; i < width * height; i++) data.set([255, 0, 0, 255], i * 4); // opaque red
     data.set([0, 0, 0, 0], 0); // one transparent pixel: white
-    const t = imageToTensor({ data, width, height }, PPOCR_IMAGE);
+    const t = imageToTensor({ data, width, height }, PPOCR_PREPROCESSING);
     expect(t.dims).toEqual([1, 3, 48, 192]);
     const v = t.data as Float32Array;
     const plane = 48 * 192;

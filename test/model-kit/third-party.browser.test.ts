@@ -4,7 +4,9 @@
  * line drawn on an OffscreenCanvas.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeWav, detectSpeech, openRegistry, parseKeys, recognizeText } from '../../lib/index.js';
+import { openRegistry } from '../../lib/registry.js';
+import { decodeWav, detectSpeech } from '../../lib/tasks/audio.js';
+import { parseKeys, recognizeText } from '../../lib/tasks/ocr.js';
 
 describe('third-party models', () => {
   it('Silero VAD: speech in the middle of the WAV, silence around it', async () => {

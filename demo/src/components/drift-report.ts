@@ -9,7 +9,9 @@
 import { html, nothing, svg } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import Papa from 'papaparse';
-import type { DriftReport, FeatureDrift, Model, ModelCard, RegistryEntry } from 'ml-predict';
+import type { Model } from 'ml-predict';
+import type { DriftReport, FeatureDrift } from 'ml-predict/evaluate';
+import type { ModelCard, RegistryEntry } from 'ml-predict/registry';
 import { LightElement } from '../light-element.js';
 import { app } from '../state.js';
 import { describeError, type Problem } from '../errors.js';

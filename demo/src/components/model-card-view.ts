@@ -4,7 +4,7 @@
  */
 import { html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { Feature, ModelCard } from 'ml-predict';
+import type { Feature, ModelCard } from 'ml-predict/registry';
 import { LightElement } from '../light-element.js';
 import { formatBytes } from '../format.js';
 

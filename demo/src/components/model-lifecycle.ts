@@ -9,18 +9,17 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import Papa from 'papaparse';
+import type { Model } from 'ml-predict';
+import { compareModels, type AgreementReport } from 'ml-predict/evaluate';
 import {
   cardToInputs,
-  compareModels,
   openManagedModel,
-  type AgreementReport,
   type ManagedModel,
-  type Model,
   type RegistryEntry,
   type ShadowReport,
   type UpdateCheck,
   type VersionsState,
-} from 'ml-predict';
+} from 'ml-predict/registry';
 import { LightElement } from '../light-element.js';
 import { app, REGISTRY_URL } from '../state.js';
 import { describeError, type Problem } from '../errors.js';

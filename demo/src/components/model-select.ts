@@ -2,7 +2,7 @@
 import { html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { LightElement } from '../light-element.js';
-import type { Registry } from 'ml-predict';
+import type { Registry } from 'ml-predict/registry';
 import { app } from '../state.js';
 
 let ids = 0;

@@ -5,7 +5,7 @@
  */
 import { html, nothing, svg } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { BatchSummary } from 'ml-predict';
+import type { BatchSummary } from 'ml-predict/batch';
 import { LightElement } from '../light-element.js';
 
 const W = 480;

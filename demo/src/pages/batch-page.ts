@@ -16,9 +16,8 @@ import {
   type BatchJob,
   type BatchJobRecord,
   type BatchSummary,
-  type ModelCard,
-  type Registry,
-} from 'ml-predict';
+} from 'ml-predict/batch';
+import type { ModelCard, Registry } from 'ml-predict/registry';
 import { LightElement } from '../light-element.js';
 import { app } from '../state.js';
 import { describeError, type Problem } from '../errors.js';

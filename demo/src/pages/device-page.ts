@@ -4,7 +4,8 @@
  */
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { probeDevice, type Capabilities, type ModelCard, type Registry } from 'ml-predict';
+import { probeDevice, type Capabilities } from 'ml-predict';
+import type { ModelCard, Registry } from 'ml-predict/registry';
 import { LightElement } from '../light-element.js';
 import { app } from '../state.js';
 import { describeError, type Problem } from '../errors.js';

@@ -13,11 +13,9 @@ import {
   storageInfo,
   type CachedModel,
   type LoadProgress,
-  type Registry,
-  type RegistryEntry,
-  type ResolvedVersion,
   type StorageInfo,
 } from 'ml-predict';
+import type { Registry, RegistryEntry, ResolvedVersion } from 'ml-predict/registry';
 import { LightElement } from '../light-element.js';
 import { app } from '../state.js';
 import { describeError, type Problem } from '../errors.js';

@@ -6,7 +6,7 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import type { ModelCard, Registry } from 'ml-predict';
+import type { ModelCard, Registry } from 'ml-predict/registry';
 import 'ml-predict/ml-predict.js';
 import { LightElement } from '../light-element.js';
 import { app, REGISTRY_URL } from '../state.js';

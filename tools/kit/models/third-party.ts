@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import { fileEntry, sha256Hex, withModel, type CardDraft } from '../card-util.js';
 import { packageDir } from '../data.js';
-import { PPOCR_IMAGE } from '../../../lib/tasks/ocr.js';
+import { PPOCR_PREPROCESSING } from '../../../lib/tasks/ocr.js';
 import type { BuiltModel } from '../types.js';
 
 function read(pkg: string, file: string, sha256: string): Uint8Array {
@@ -91,7 +91,7 @@ export function buildOcrRec(): BuiltModel {
       kind: 'image',
       tensor: 'x',
       image: {
-        ...PPOCR_IMAGE,
+        ...PPOCR_PREPROCESSING,
         description:
           'float [N, 3, 48, W]: one cropped text line, resized to height 48 with its aspect ratio; value = (pixel / 255 − 0.5) / 0.5, channels in B, G, R order (PaddleOCR reads images with OpenCV).',
       },

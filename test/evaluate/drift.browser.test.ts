@@ -1,6 +1,7 @@
 /** Drift monitoring wired through the runtime worker, on the real breast-cancer model and its card. */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openRegistry, type Model } from '../../lib/index.js';
+import type { Model } from '../../lib/index.js';
+import { openRegistry } from '../../lib/registry.js';
 import { rejection } from '../helpers.js';
 
 let rows: number[][];
@@ -72,7 +73,7 @@ describe('drift monitoring in the worker', () => {
 
 describe('compareModels', () => {
   it('two versions of the sentiment model on the same sentences: agreement, probability gaps, latency', async () => {
-    const { compareModels } = await import('../../lib/index.js');
+    const { compareModels } = await import('../../lib/evaluate/index.js');
     const registry = await openRegistry('/models/registry.json');
     const [a, b] = await Promise.all([
       registry.load('sentiment-logreg', { version: '1.0.0', backend: 'wasm' }),

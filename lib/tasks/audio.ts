@@ -7,8 +7,8 @@ import { abortError, MlPredictError, quote } from '../errors.js';
 import type { AudioPreprocessing, ModelCard } from '../model/card.js';
 import type { Inputs, Outputs } from '../types.js';
 
-/** Silero VAD v5's framing, as in its card. */
-export const SILERO_AUDIO: AudioPreprocessing = {
+/** Silero VAD v5's framing (as in its card): what detectSpeech() uses for a model without an audio card. */
+export const SILERO_VAD_PREPROCESSING: AudioPreprocessing = {
   sampleRate: 16000,
   frameSamples: 512,
   contextSamples: 64,
@@ -171,7 +171,7 @@ export async function detectSpeech(
   options: SpeechOptions = {},
 ): Promise<SpeechResult> {
   const card = options.card;
-  const audio = card?.input.kind === 'audio' ? card.input.audio : SILERO_AUDIO;
+  const audio = card?.input.kind === 'audio' ? card.input.audio : SILERO_VAD_PREPROCESSING;
   const tensor = card?.input.tensor ?? 'input';
   const outputName = card?.outputs.value ?? 'output';
   if (!(samples instanceof Float32Array)) throw bad(`Audio samples must be a Float32Array, got ${quote(samples)}.`);

@@ -1,0 +1,30 @@
+/**
+ * ml-predict/evaluate: how a model behaves on live inputs. Compare two models on the same rows,
+ * track their agreement and decide whether a candidate may be promoted; measure the drift of live
+ * inputs against a card's reference statistics. Importing it does nothing.
+ */
+export { compareModels } from './compare.js';
+export type { CompareOptions } from './compare.js';
+export { compareOutputs, compareResults, AgreementTracker, decidePromotion, AGREEMENT_DEFAULTS } from './agreement.js';
+export type {
+  AgreementOptions,
+  AgreementReport,
+  ComparableResult,
+  LatencySummary,
+  OutputComparison,
+  PromotionDecision,
+  PromotionOptions,
+  ResultKind,
+} from './agreement.js';
+export { driftReport, defaultDriftTest, DriftAccumulator, DRIFT_DEFAULTS } from './drift.js';
+export type {
+  DriftAccumulatorOptions,
+  DriftCurrent,
+  DriftOptions,
+  DriftReference,
+  DriftReport,
+  DriftSnapshot,
+  DriftTest,
+  FeatureDrift,
+  LabelDrift,
+} from './drift.js';
