@@ -21,7 +21,7 @@ import {
   type SyncPoint,
 } from './csv.js';
 import type { BatchWorkerApi, OpenRequest, ParsedChunk } from './protocol.js';
-import { getCard, getChunk, getFile, getRecord } from './store.js';
+import { getCard, getChunk, getFile, getRecord, noJob } from './store.js';
 import type { BatchJobCsv, BatchJobRecord, BatchSummary, ResultChunk } from './types.js';
 
 /** Characters of text read before guessing the delimiter and line ending. */
@@ -354,7 +354,7 @@ const api: BatchWorkerApi = {
     const record = await getRecord(jobId);
     const card = await getCard(jobId);
     const file = await getFile(jobId);
-    if (!record || !card || !file) throw new MlPredictError('INVALID_ARGUMENT', `No batch job with id ${quote(jobId)} (it was deleted?).`);
+    if (!record || !card || !file) throw noJob(jobId);
     if (!record.csv) {
       throw new MlPredictError('INVALID_ARGUMENT', `Batch job ${quote(jobId)} has no results: it stopped before reading its CSV header (status ${quote(record.status)}).`);
     }

@@ -104,10 +104,16 @@ export class BatchJob extends EventTarget {
   /**
    * Runs (or resumes) the job: from the start, or after its last committed chunk. Resolves with
    * the record when the run ends (done, paused or cancelled); rejects with the job's error when
-   * it fails. Waits while another tab runs the job. Calling it while running returns the same run.
+   * it fails (INVALID_ARGUMENT for bad options). Waits while another tab runs the job. Calling it
+   * while running returns the same run.
    */
   start(given: BatchRunOptions = {}): Promise<BatchJobRecord> {
-    const options = checkOptions(given, 'job.start()', RUN_RULES);
+    let options: BatchRunOptions;
+    try {
+      options = checkOptions(given, 'job.start()', RUN_RULES);
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (this.active) return this.active.promise;
     const controller = new AbortController();
     const active: ActiveRun = { controller, promise: undefined as unknown as Promise<BatchJobRecord> };

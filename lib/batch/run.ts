@@ -96,8 +96,8 @@ export async function runJob(host: RunHost, signal: AbortSignal, workers: number
     if (!started.csv) await host.save({ csv });
     // Small files: the model's own session (a worker's start would not pay). Large ones: up to
     // cores − 1 sessions of one wasm thread (the CSV worker takes a core), the model's own
-    // session only when it runs one thread itself (a thread pool next to the CSV worker halves
-    // throughput on 2 cores: bench/batch.ts).
+    // session only when it runs one thread itself (a thread pool would compete with the CSV
+    // worker for its core).
     const large = file.size >= POOL_MIN_BYTES;
     const size = workers ?? started.workers ?? (large ? jobWorkers() : 1);
     const request = internalsOf(model)?.request;

@@ -310,13 +310,26 @@ describe('CSV batch jobs', () => {
     expect(parsed.data[BAD - 1]!.name).toBe('caf\ufffd');
   });
 
-  it('refuses a model without a card, an image model, and unknown options', async () => {
+  it('refuses a model without a card, a non-file, unknown options and bad option values, naming the valid ones', async () => {
     const registry = await openRegistry('/models/registry.json');
     const bare = await registry.load('iris', { backend: 'wasm', card: false });
     expect((await rejection(createBatchJob(fileOf('a\n1\n'), { model: bare }))).message).toMatch(/has no model card/);
     await bare.dispose();
     expect((await rejection(createBatchJob(fileOf('a\n1\n'), { model, batch: 5 } as never))).message).toMatch(/Unknown option "batch" for createBatchJob\(\)/);
     expect((await rejection(createBatchJob('x' as never, { model }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(createBatchJob(fileOf('a\n1\n'), { model, batchSize: 0 }))).message).toBe(
+      'Option "batchSize" of createBatchJob() is 0. Expected an integer from 1 to 1000000.',
+    );
+    // job.start() rejects (it does not throw) on bad options, and starts nothing.
+    const idle = await job(fileOf(csvOf(FEATURES, irisRows(10, 8))), { model, start: false });
+    expect((await rejection(idle.start({ workers: 17 }))).message).toBe('Option "workers" of job.start() is 17. Expected an integer from 1 to 16.');
+    expect((await rejection(idle.resume({ batchSize: 5 } as never))).message).toBe(
+      'Unknown option "batchSize" for job.start(). Expected one of: "model", "workers", "signal".',
+    );
+    expect(idle.running).toBe(false);
+    expect((await rejection(resumeBatchJobs({ signal: new AbortController().signal } as never))).message).toBe(
+      'Unknown option "signal" for resumeBatchJobs(). Expected one of: "model", "workers".',
+    );
   });
 
   it('a text model reads the "text" column', async () => {
