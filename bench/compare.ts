@@ -47,7 +47,7 @@ export function compareFiles(fileA: string, fileB: string): string {
   const [sa, sb] = [stealOf(a), stealOf(b)];
   const ids = [...sa.keys()].filter((id) => sb.has(id));
   if (ids.length) lines.push(`CPU steal per case (A / B): ${ids.map((id) => `${id} ${(sa.get(id)! * 100).toFixed(1)} / ${(sb.get(id)! * 100).toFixed(1)} %`).join(', ')}.`);
-  // How fast the machine itself was around each case (the same fixed work, bench/probe.ts).
+  // How fast the machine itself was around each case (the same fixed work, bench/harness/probe.ts).
   const around = (label: string, of: (c: Report['cases'][number]) => { before: number; after: number } | undefined) => {
     const index = (r: Report) => new Map(r.cases.flatMap((c) => (of(c) ? [[c.id, of(c)!] as const] : [])));
     const [ma, mb] = [index(a), index(b)];

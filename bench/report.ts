@@ -63,7 +63,7 @@ export function markdown(report: Report, chart?: string): string {
     out.push('', `## ${c.id} ${c.title}`, '');
     if (c.error) out.push(`Failed: ${c.error}`, '');
     if (c.cpu) {
-      const reference = c.reference ? ` The reference work (bench/probe.ts) took ${c.reference.before} ms right before the case and ${c.reference.after} ms right after it.` : '';
+      const reference = c.reference ? ` The reference work (bench/harness/probe.ts) took ${c.reference.before} ms right before the case and ${c.reference.after} ms right after it.` : '';
       const faults = c.pageFault ? ` A first touch of fresh memory cost ${c.pageFault.before} µs per 4 KiB page before it and ${c.pageFault.after} µs after it.` : '';
       out.push(`${Math.round(c.seconds)} s; the machine's CPU was ${Math.round(c.cpu.busy * 100)} % busy, and ${(c.cpu.steal * 100).toFixed(1)} % of its time went to other guests of the host (steal).${reference}${faults}`, '');
     }

@@ -1,7 +1,7 @@
 /** The report's shape (bench/results/latest.json) and what every case gets to run with. */
 import type { BrowserContext, CDPSession } from 'playwright';
 import type { Launched } from './browser.js';
-import type { GpuTurns } from './cases/p7-auto-backend.js';
+import type { GpuTurns } from './harness/gpu-turns.js';
 
 export interface Row {
   /** What is measured, e.g. "tiny: breast-cancer logistic regression, 1 row". */
@@ -44,9 +44,9 @@ export interface CaseResult {
   seconds: number;
   /** Share of the machine's CPU time while the case ran: busy (all work, steal included) and stolen by the hypervisor for other guests (Linux /proc/stat). */
   cpu?: { busy: number; steal: number };
-  /** The reference work's time (bench/probe.ts) right before and right after the case, in ms: how fast the machine itself was. */
+  /** The reference work's time (bench/harness/probe.ts) right before and right after the case, in ms: how fast the machine itself was. */
   reference?: { before: number; after: number };
-  /** The first touch of fresh memory, µs per 4 KiB page (bench/probe.ts), right before and right after the case. */
+  /** The first touch of fresh memory, µs per 4 KiB page (bench/harness/probe.ts), right before and right after the case. */
   pageFault?: { before: number; after: number };
   error?: string;
 }
@@ -81,6 +81,6 @@ export interface Ctx {
   /** A fresh browser context of the default launch (own storage), closed by the caller. */
   freshContext(): Promise<{ context: BrowserContext; cdp: CDPSession }>;
   log(message: string): void;
-  /** P7's WebGPU sessions, in a full run with P7 and other cases: timed before the first case and after every other (see GpuTurns). */
+  /** P7's WebGPU sessions, set by the run schedule in a full run of P7 and other cases (see harness/run.ts). */
   gpuTurns?: GpuTurns;
 }

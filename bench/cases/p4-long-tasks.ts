@@ -4,8 +4,7 @@
  * page, observed from before the load (for the raw baseline that includes importing
  * onnxruntime-web and creating its wasm runtime).
  */
-import { openBenchPage } from '../browser.js';
-import { longTasksInTrace, TRACE_CATEGORIES, type LongTaskProfile } from '../trace.js';
+import { countThenTrace, type LongTaskProfile } from '../harness/index.js';
 import { LONG_TASKS_START } from '../page/api.js';
 import { medium, modelUrl, paddle, type BenchModel } from '../models.js';
 import { round } from '../stats.js';
@@ -13,8 +12,6 @@ import type { CaseResult, Ctx, Row, Target } from '../types.js';
 
 const LIB = 'ml-predict (worker)';
 const RAW = 'onnxruntime-web, main thread (baseline)';
-/** Traced runs again at most, until one has a long task to explain (they come and go from run to run). */
-const TRACED_TRIES = 3;
 
 export async function p4(ctx: Ctx): Promise<CaseResult> {
   const started = Date.now();
@@ -23,7 +20,6 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
   const notes: string[] = [];
   const predictions = ctx.quick ? 3 : 100;
   const models: BenchModel[] = ctx.quick ? [medium(16)] : [medium(256), paddle(80)];
-  const { browser, context } = await ctx.browser();
   let libTotal = 0;
   const profiles: LongTaskProfile[] = [];
   const tracedReruns: string[] = [];
@@ -33,33 +29,12 @@ export async function p4(ctx: Ctx): Promise<CaseResult> {
       [LIB, 'ml-predict'],
       [RAW, 'raw'],
     ] as const) {
-      // Counted untraced: tracing itself takes CPU from the 2 cores (a traced run of PaddleOCR had
-      // 65–77 ms tasks that had the CPU for a third of it). A run with long tasks is run again
-      // traced, on a new page, to say where their time went.
-      const run = async (traced: boolean) => {
-        const page = await openBenchPage(context, ctx.origin);
-        try {
-          if (traced) await browser.startTracing(page.page, { categories: TRACE_CATEGORIES });
-          let r;
-          try {
-            r = await page.call('longTasks', { kind, url, feeds: model.feeds, predictions });
-          } finally {
-            if (traced) {
-              const trace = (await browser.stopTracing()).toString('utf8');
-              if (r?.count) profiles.push(...longTasksInTrace(trace, LONG_TASKS_START));
-            }
-          }
-          return r;
-        } finally {
-          await page.close();
-        }
-      };
-      const r = await run(false);
+      // Counted untraced; an ml-predict run with long tasks is run again traced to explain them.
+      const { result: r, traced, profiles: found } = await countThenTrace(ctx, (page) => page.call('longTasks', { kind, url, feeds: model.feeds, predictions }), { explain: kind === 'ml-predict', mark: LONG_TASKS_START });
+      profiles.push(...found);
       if (kind === 'ml-predict') {
         libTotal += r.count;
         if (r.count > 0) {
-          const traced: number[] = [];
-          while (traced.length < TRACED_TRIES && !traced.some((n) => n > 0)) traced.push((await run(true)).count);
           tracedReruns.push(
             `${model.short}: ${r.count} untraced (longest ${round(r.maxMs)} ms, starting at ${r.startsMs.map((t) => `${Math.round(t)} ms`).join(', ')}; the load took ${round(r.loadMs)} ms), then ${traced.join(', ')} in ${traced.length} traced run(s)`,
           );

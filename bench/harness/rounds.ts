@@ -1,5 +1,9 @@
-/** Timing several runners against each other in alternating rounds. */
-import type { BenchPage } from './browser.js';
+/**
+ * One set of alternating rounds: several runners timed against each other, a round thrown away
+ * and measured again when the host stole CPU time during it. `measure` (measure.ts) runs these
+ * over turns; cases do not call them directly.
+ */
+import type { BenchPage } from '../browser.js';
 import { cpuShares, cpuTimes } from './cpu.js';
 
 /** Default share of the CPU the host may steal during a round that is kept. */
@@ -7,37 +11,40 @@ export const MAX_STEAL = 0.03;
 
 export interface TimedRunner {
   name: string;
+  /** A few words for the log (default: `name`). */
+  short?: string;
   page: BenchPage;
   /** The runner's id on its page (see BenchApi.open). */
   id: string;
 }
 
 export interface RoundPlan {
+  /** Untimed calls per runner before the rounds. */
   warmup: number;
   /**
-   * Warm-up goes on, `warmup` calls at a time, until the runner has run at least this long (ms).
-   * V8 optimises a new wasm instance's hot functions in the background during its first second
-   * or so of calls: after 5 warm-up calls, PaddleOCR's first timed calls still ran 10–60 % slower
-   * than the rest, and with 10 samples per page that moved a page's p50.
+   * Warm-up goes on, `warmup` calls at a time, until the runner has run at least this long (ms):
+   * past V8's background optimisation of a new wasm instance's hot functions.
    */
   warmupMs?: number;
+  /** Rounds kept. */
   rounds: number;
-  /** Samples per runner per round; 'auto' sizes each runner's share of a round to about `roundMs` from its warm-up. */
+  /**
+   * Samples per runner per round; 'auto': as many as fit in about `roundMs` (default 500) at the
+   * runner's fastest warm-up call, at most `maxPerRound` (default 50), the same for every runner.
+   */
   perRound: number | 'auto';
   roundMs?: number;
   maxPerRound?: number;
   /** With 'auto': fewer rounds (at least 2) when a round would take longer than budgetMs / rounds. */
   budgetMs?: number;
   /**
-   * Calls per sample (default 1): each sample is the mean of this many calls in a row. For
-   * calls of a few 5 µs timer ticks (the resolution in a cross-origin-isolated page), where one
-   * tick is 10 % of a call and p50s of single calls jump between runs.
+   * Calls per sample (default 1): each sample is the mean of this many calls in a row, for calls
+   * of a few timer ticks (5 µs in a cross-origin-isolated page) or with a long-tailed spread.
    */
   group?: number;
   /**
    * Rounds during which the hypervisor stole more than this share of the CPU (/proc/stat) are
-   * measured again while `retry` lasts; default MAX_STEAL. On this kind of virtual machine a thread
-   * that waits for a message wakes 2–3× slower while the host is busy.
+   * thrown away and measured again while `retry` lasts; default MAX_STEAL.
    */
   maxSteal?: number;
   /**
@@ -84,8 +91,7 @@ export async function alternate(runners: TimedRunner[], plan: RoundPlan): Promis
   }
   if (plan.perRound === 'auto') {
     // The same number of calls for every runner in a round: the first calls after a switch are
-    // slower (caches, a thread waking up), and a runner with fewer calls per round has more of
-    // them; that alone made two identical sessions differ by 10 % (P7).
+    // slower (caches, a thread waking up), and a runner with fewer calls per round has more of them.
     const n = Math.min(...share.values());
     for (const r of runners) share.set(r.name, n);
   }

@@ -6,8 +6,8 @@
  * the code did.
  *
  * The work is WebAssembly, like onnxruntime-web's: a chain of 16 million dependent f64
- * multiply-adds (~30 ms), so its time follows the core's speed and nothing else. (A JavaScript
- * loop was no good: V8 re-optimising it doubled its time within one process.)
+ * multiply-adds (~30 ms), so its time follows the core's speed and nothing else (the time of a
+ * JavaScript loop also follows when V8 re-optimises it).
  */
 
 /** `(func (param $n i32) (result f64))`: s = s × 1.0000001 + 1, n times; returns s. */
@@ -43,9 +43,9 @@ function once(): number {
 /**
  * What the first touch of fresh memory costs, in µs per 4 KiB page: a new 16 MB WebAssembly
  * memory written once per page (median of 5). A wasm memory is always new pages from the OS
- * (a plain ArrayBuffer of that size can be memory the allocator had already touched, 0.2 µs a
- * page). On this virtual machine it was ~11 µs, several times a page fault on bare hardware, so
- * code that allocates large new buffers per call runs at the host's pace rather than the core's.
+ * (a plain ArrayBuffer of that size can be memory the allocator had already touched). On a
+ * virtual machine it can cost several times a page fault on bare hardware, so code that
+ * allocates large new buffers per call runs at the host's pace rather than the core's.
  */
 export function pageFaultUs(): number {
   const pages = 256; // of 64 KiB: 16 MB
