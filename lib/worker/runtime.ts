@@ -12,7 +12,7 @@ import { compiledModules, useCompiled, wasmOrigins } from '../backend/ort-env.js
 import { acquireModelBytes, cacheKey } from '../cache/model-cache.js';
 import { deleteAll } from '../cache/store.js';
 import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
-import type { OutputTensor, Tensor, TypedArray } from '../types.js';
+import type { OutputTensor, Tensor, TensorType, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
 import { DriftAccumulator, type DriftOptions, type DriftReference } from '../evaluate/drift.js';
 import {
@@ -31,6 +31,8 @@ import {
 interface SessionEntry {
   name: string;
   session: Ort.InferenceSession;
+  /** Each input's declared element type: the type every tensor fed to it is created with. */
+  inputTypes: ReadonlyMap<string, TensorType>;
   ort: typeof Ort;
   /** Tail of the run queue: session.run calls never overlap on one session. */
   queue: Promise<unknown>;
@@ -93,15 +95,34 @@ function runError(name: string, e: unknown): MlPredictError {
   return new MlPredictError(code, `Model "${name}" failed to run: ${msg}`);
 }
 
+/**
+ * An onnxruntime tensor of the input's declared element type (the data was checked against it
+ * on the page): onnxruntime would otherwise infer the type from the array, and read a `bool`
+ * input (Uint8Array) as `uint8`, a `float16` one (Uint16Array) as `uint16`. A float16 tensor's
+ * Uint16Array holds IEEE 754 half-precision bits, which onnxruntime takes as they are.
+ */
+function toOrtTensor(entry: SessionEntry, name: string, t: Tensor): Ort.Tensor {
+  if (Array.isArray(t.data)) return new entry.ort.Tensor('string', t.data, t.dims);
+  const type = entry.inputTypes.get(name);
+  if (type === undefined || type === 'string') {
+    throw new MlPredictError('INPUT_MISMATCH', `Model "${entry.name}" has no numeric input ${JSON.stringify(name)}. Expected one of: ${[...entry.inputTypes.keys()].map((n) => JSON.stringify(n)).join(', ')}.`);
+  }
+  return new entry.ort.Tensor(type, t.data as Ort.Tensor.DataTypeMap[typeof type], t.dims);
+}
+
+/**
+ * Outputs carry float16 values as their IEEE 754 half-precision bits in a Uint16Array (as inputs
+ * do, lib/tensor/convert.ts), also where onnxruntime hands out a Float16Array: same bytes, other view.
+ */
+function halfBits(data: TypedArray | string[]): TypedArray | string[] {
+  if (Array.isArray(data) || data instanceof Uint16Array || data.constructor.name !== 'Float16Array') return data;
+  return new Uint16Array(data.buffer as ArrayBuffer, data.byteOffset, data.length);
+}
+
 async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: AbortSignal): Promise<PredictReply> {
   throwIfAborted(signal);
   const ortFeeds: Record<string, Ort.Tensor> = {};
-  for (const [key, t] of Object.entries(feeds)) {
-    const type = Array.isArray(t.data) ? 'string' : undefined;
-    ortFeeds[key] = type
-      ? new entry.ort.Tensor('string', t.data as string[], t.dims)
-      : new entry.ort.Tensor(t.data as Float32Array, t.dims);
-  }
+  for (const [key, t] of Object.entries(feeds)) ortFeeds[key] = toOrtTensor(entry, key, t);
   let results: Ort.InferenceSession.ReturnType;
   try {
     results = await entry.session.run(ortFeeds);
@@ -123,7 +144,7 @@ async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: A
       if (!whole || taken.has(data.buffer)) own = data.slice() as TypedArray;
       taken.add((own as TypedArray).buffer);
     }
-    out[key] = { data: own, dims: [...tensor.dims], type: tensorTypeOf(tensor.type) };
+    out[key] = { data: halfBits(own), dims: [...tensor.dims], type: tensorTypeOf(tensor.type) };
     tensor.dispose();
   }
   observe(entry, feeds, out);
@@ -160,6 +181,7 @@ const api: RuntimeApi = {
       sessions.set(sessionId, {
         name: req.name,
         session: created.session,
+        inputTypes: new Map(created.inputs.map((i) => [i.name, i.type])),
         ort: created.ort,
         queue: Promise.resolve(),
         released: false,
