@@ -1,8 +1,8 @@
 /**
  * Events, results and status of `<ml-predict>`, typed for TypeScript users. Types only, apart
- * from the small factory the element dispatches with.
+ * from the small factories the element dispatches with.
  */
-import type { MlPredictErrorCode } from '../errors.js';
+import { MlPredictError, type MlPredictErrorCode } from '../errors.js';
 import type { Interpretation } from '../model/interpret.js';
 import type { LoadProgress, Model, Outputs } from '../types.js';
 
@@ -68,4 +68,11 @@ declare global {
 export function mlPredictEvent<K extends keyof MlPredictEvents>(type: K, detail: MlPredictEvents[K]['detail']): MlPredictEvents[K] {
   const bubbles = type === 'prediction';
   return new CustomEvent(type, { detail, bubbles, composed: bubbles }) as MlPredictEvents[K];
+}
+
+/** The `error` event's detail for a failure while loading or predicting; a non-MlPredictError is code INTERNAL. */
+export function errorDetail(error: unknown, during: 'load' | 'predict'): MlPredictErrorDetail {
+  if (error instanceof MlPredictError) return { code: error.code, message: error.message, during, error };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'INTERNAL', message, during, error };
 }
