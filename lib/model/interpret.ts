@@ -177,15 +177,24 @@ function valueOfRow(t: OutputTensor, row: number): number | bigint | string | bo
   return data[t.dims.length === 0 ? 0 : row * width]!;
 }
 
+/** The probabilities of one row: [N, k…] → its k… values; [N] → its one value; a scalar → the value. */
 function probabilityRow(t: OutputTensor, row: number): number[] {
   const dims = t.dims;
   const data = t.data as ArrayLike<number | bigint>;
-  if (dims.length >= 2) {
-    const width = dims.slice(1).reduce((a, b) => a * b, 1);
-    return Array.from({ length: width }, (_, i) => Number(data[row * width + i]));
-  }
-  // [k]: a single row of probabilities.
-  return Array.from(data, Number);
+  const width = dims.length >= 2 ? dims.slice(1).reduce((a, b) => a * b, 1) : 1;
+  const start = dims.length === 0 ? 0 : row * width;
+  return Array.from({ length: width }, (_, i) => Number(data[start + i]));
+}
+
+/** A rank-0 or rank-1 probabilities output has one value per row: readable only as P(second label) of two labels. */
+function checkOneProbabilityPerRow(card: ModelCard, name: string, t: OutputTensor): void {
+  const labels = card.outputs.labels;
+  if (t.dims.length >= 2 || labels?.length === 2) return;
+  const listed = labels ? `${labels.length} labels ${oneOf(labels)}. Expected dims [N, ${labels.length}].` : 'no labels. Expected dims [N, k] with k the number of labels, or 2 labels in the card.';
+  throw cardInvalid(
+    card,
+    `its probabilities output ${quote(name)} has dims [${t.dims.join(', ')}], one probability per row: that is the probability of the second label of a binary classifier, but the card lists ${listed}`,
+  );
 }
 
 function labelName(card: ModelCard, value: number | bigint | string | boolean): string {
@@ -220,10 +229,11 @@ export function interpret(card: ModelCard, outputs: Outputs, row = 0): Interpret
     let probabilities: Record<string, number> = {};
     let best: string | undefined;
     if (probT) {
-      if (probT.dims.length >= 2) checkRow(card, probT, row);
+      checkOneProbabilityPerRow(card, card.outputs.probabilities!, probT);
+      checkRow(card, probT, row);
       let ps = probabilityRow(probT, row);
       const labels = card.outputs.labels;
-      // One probability column for a binary classifier is P(second class).
+      // One probability per row ([N, 1], [N] or a scalar) for a binary classifier is P(second class).
       if (ps.length === 1 && labels?.length === 2) ps = [1 - ps[0]!, ps[0]!];
       if (labels && labels.length !== ps.length) {
         throw cardInvalid(card, `it lists ${labels.length} labels ${oneOf(labels)} but the model gives ${ps.length} probabilities per row.`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardRow, cardToInputs, defaultValues, interpret } from '../../lib/model/interpret.js';
+import { cardRow, cardToInputs, defaultValues, interpret, interpretRows } from '../../lib/model/interpret.js';
 import type { ModelCard } from '../../lib/model/card.js';
 import type { Outputs } from '../../lib/types.js';
 import { thrown } from '../helpers.js';
@@ -149,6 +149,38 @@ describe('interpret', () => {
     const r = interpret(binary, { p: f32([0.25], [1, 1]) });
     expect(r).toMatchObject({ kind: 'classification', label: 'benign' });
     if (r.kind === 'classification') expect(r.probabilities).toEqual({ benign: 0.75, malignant: 0.25 });
+  });
+
+  it('reads a rank-1 [N] probabilities output as one probability per row (a binary classifier\'s second label)', () => {
+    const binary = card({ task: 'binary-classification', outputs: { probabilities: 'p', labels: ['benign', 'malignant'] } });
+    // Two rows: 0.2 is row 0's P(malignant), 0.9 row 1's; neither is a class of the other row.
+    const out: Outputs = { p: f32([0.2, 0.9], [2]) };
+    const first = interpret(binary, out, 0);
+    expect(first).toMatchObject({ kind: 'classification', label: 'benign' });
+    if (first.kind === 'classification') {
+      expect(first.probabilities.benign).toBeCloseTo(0.8, 6);
+      expect(first.probabilities.malignant).toBeCloseTo(0.2, 6);
+    }
+    const second = interpret(binary, out, 1);
+    expect(second).toMatchObject({ kind: 'classification', label: 'malignant' });
+    if (second.kind === 'classification') expect(second.probabilities.malignant).toBeCloseTo(0.9, 6);
+    expect(interpretRows(binary, out).map((r) => (r.kind === 'classification' ? r.label : r.kind))).toEqual(['benign', 'malignant']);
+    expect(thrown(() => interpret(binary, out, 2)).message).toBe('Row 2 is out of range for model "test-model": its outputs have 2 row(s).');
+    // A scalar is the one row's value.
+    expect(interpret(binary, { p: f32([0.7], []) })).toMatchObject({ label: 'malignant' });
+  });
+
+  it('refuses a rank-1 probabilities output for a card that is not a two-label classifier', () => {
+    const three = card({ outputs: { probabilities: 'p', labels: ['a', 'b', 'c'] } });
+    const e = thrown(() => interpret(three, { p: f32([0.2, 0.5, 0.3], [3]) }));
+    expect(e.code).toBe('CARD_INVALID');
+    expect(e.message).toBe(
+      'Model card "test-model": its probabilities output "p" has dims [3], one probability per row: that is the probability of the second label of a binary classifier, but the card lists 3 labels "a", "b", "c". Expected dims [N, 3].',
+    );
+    const unlabelled = thrown(() => interpret(card({ outputs: { probabilities: 'p' } }), { p: f32([0.2, 0.8], [2]) }));
+    expect(unlabelled.message).toBe(
+      'Model card "test-model": its probabilities output "p" has dims [2], one probability per row: that is the probability of the second label of a binary classifier, but the card lists no labels. Expected dims [N, k] with k the number of labels, or 2 labels in the card.',
+    );
   });
 
   it('gives a regression value with its unit, for [N] and [N, 1] outputs', () => {
