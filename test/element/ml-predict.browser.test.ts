@@ -381,6 +381,51 @@ describe('<ml-predict> lifecycle', () => {
     expect(el.model!.info.url).toBe(fresh.url);
   });
 
+  it('listeners see the state their event reports: status and model on load, result on prediction, status on error', async () => {
+    const { url } = await serveModel(irisModel(), irisCard);
+    const el = create({ src: url });
+    const seen: unknown[] = [];
+    el.addEventListener('load', (e) => seen.push(['load', el.status, el.model === e.detail.model]));
+    el.addEventListener('prediction', (e) => seen.push(['prediction', el.status, el.result === e.detail]));
+    el.addEventListener('error', (e) => seen.push(['error', el.status, e.detail.during]));
+    await loaded(el);
+    await el.predict({ sepal_length: 1, sepal_width: 1, petal_length: 1 });
+    await rejection(el.predict({ features: [[1, 2]] }));
+    expect(seen).toEqual([
+      ['load', 'ready', true],
+      ['prediction', 'ready', true],
+      ['error', 'ready', 'predict'],
+    ]);
+    const failing = create({ src: `${url}?status=404` });
+    const failed = new Promise<string>((resolve) => failing.addEventListener('error', () => resolve(failing.status), { once: true }));
+    expect(await failed).toBe('error');
+  });
+
+  it('predict() waiting for a load rejects when the source is removed meanwhile', async () => {
+    const { url } = await serveModel(largeModel(200), undefined, 'gone');
+    const el = create({ src: `${url}?slow=50` });
+    const waiting = el.predict({ x: [new Array(1000).fill(0)] });
+    await next(el, 'progress');
+    el.removeAttribute('src');
+    const err = await rejection(waiting);
+    expect(err.code).toBe('INVALID_ARGUMENT');
+    expect(err.message).toBe('<ml-predict> cannot predict: it has no model: set its src or registry attribute.');
+    expect(el.status).toBe('idle');
+  });
+
+  it('an element moved in the document (removed and put back at once) loads again', async () => {
+    const { url } = await serveModel(sigmoidModel(), undefined);
+    const el = create({ src: url });
+    const first = (await loaded(el)).detail.model;
+    const again = loaded(el);
+    document.body.prepend(el);
+    const { detail } = await again;
+    expect(first.disposed).toBe(true);
+    expect(detail.model).not.toBe(first);
+    expect(el.model).toBe(detail.model);
+    expect(el.status).toBe('ready');
+  });
+
   it('a removed and re-added element loads again', async () => {
     const { url } = await serveModel(sigmoidModel(), undefined);
     const el = create({ src: url });
