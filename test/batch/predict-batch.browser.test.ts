@@ -82,18 +82,27 @@ describe('model.predictBatch', () => {
   });
 });
 
-/** Counts the Worker objects the page creates while `fn` runs (the real constructor underneath). */
-async function countWorkers<T>(fn: () => Promise<T>): Promise<{ result: T; started: number }> {
+/**
+ * Counts the runtime workers the page creates while `fn` runs, and which of them were
+ * terminated since (the real constructor underneath).
+ */
+async function countWorkers<T>(fn: () => Promise<T>): Promise<{ result: T; started: number; live: () => number }> {
   const Original = globalThis.Worker;
-  let started = 0;
+  const created: Worker[] = [];
+  const ended = new Set<Worker>();
   globalThis.Worker = class extends Original {
     constructor(url: string | URL, options?: WorkerOptions) {
       super(url, options);
-      started++;
+      if (options?.name === 'ml-predict-runtime') created.push(this);
+    }
+    override terminate(): void {
+      ended.add(this);
+      super.terminate();
     }
   };
   try {
-    return { result: await fn(), started };
+    const result = await fn();
+    return { result, started: created.length, live: () => created.filter((w) => !ended.has(w)).length };
   } finally {
     globalThis.Worker = Original;
   }
@@ -122,17 +131,28 @@ describe('batch workers between batches', () => {
   });
 
   it('keepWorkers: 0 ends the extra workers with the batch; a failed batch ends them too', async () => {
-    const model = (await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 }));
+    const model = await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 });
     const rows = inputRows(3000, 4, 4);
-    await model.predictBatch({ x: rows }, { batchSize: 100, workers: 2, keepWorkers: 0 });
-    await new Promise((r) => setTimeout(r, 50));
-    expect((internalsOf(model)!.batchWorkers as WorkerReserve | undefined)?.size ?? 0).toBe(0);
+    const done = await countWorkers(() => model.predictBatch({ x: rows }, { batchSize: 100, workers: 2, keepWorkers: 0 }));
+    expect(done.started).toBe(1);
+    // A worker still starting when the batch ended ends once it is ready.
+    await expect.poll(done.live, { timeout: 30_000 }).toBe(0);
+    // A kept worker is in the reserve when the failed batch starts: it ends with that batch too.
+    await model.predictBatch({ x: rows }, { batchSize: 100, workers: 2 });
+    const reserve = internalsOf(model)!.batchWorkers as WorkerReserve;
+    await expect.poll(() => reserve.size, { timeout: 30_000 }).toBe(1);
+    const kept = reserve.take(1)!;
+    reserve.keep(kept, 60_000);
     const controller = new AbortController();
-    const err = await rejection(
-      model.predictBatch({ x: rows }, { batchSize: 10, workers: 2, signal: controller.signal, onProgress: (p) => p.done >= 500 && controller.abort() }),
+    const failed = await countWorkers(() =>
+      rejection(
+        model.predictBatch({ x: rows }, { batchSize: 10, workers: 3, signal: controller.signal, onProgress: (p) => p.done >= 500 && controller.abort() }),
+      ),
     );
-    expect(err.code).toBe('ABORTED');
-    expect((internalsOf(model)!.batchWorkers as WorkerReserve).size).toBe(0);
+    expect(failed.result.code).toBe('ABORTED');
+    expect(kept.dead).toBe(true);
+    expect(reserve.size).toBe(0);
+    await expect.poll(failed.live, { timeout: 30_000 }).toBe(0);
     await model.dispose();
   });
 

@@ -8,13 +8,13 @@ import {
   storageInfo,
   type LoadProgress,
   type LoadWarning,
-} from '../lib/index.js';
-import { cacheKey } from '../lib/cache/model-cache.js';
-import { runtimeWorker } from '../lib/worker/host.js';
-import { getEntry, overwriteChunk, readChunk, CHUNK_BYTES } from '../lib/cache/store.js';
-import { sha256Base64 } from '../lib/model/integrity.js';
-import { inputRows, largeModel, sigmoidModel } from './fixtures/models.js';
-import { pageErrors, putFile, rejection, requestCount, uniqueName } from './helpers.js';
+} from '../../lib/index.js';
+import { cacheKey } from '../../lib/cache/model-cache.js';
+import { runtimeWorker } from '../../lib/worker/host.js';
+import { getEntry, overwriteChunk, readChunk, CHUNK_BYTES } from '../../lib/cache/store.js';
+import { sha256Base64 } from '../../lib/model/integrity.js';
+import { inputRows, largeModel, sigmoidModel } from '../fixtures/models.js';
+import { pageErrors, putFile, rejection, requestCount, uniqueName } from '../helpers.js';
 
 beforeEach(() => clearCache());
 

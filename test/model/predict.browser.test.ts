@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-web/wasm';
-import { loadModel } from '../lib/index.js';
-import { heldBytes, releaseBuffers } from '../lib/tensor/buffers.js';
-import { inputRows, linearClassifierModel, sigmoidModel } from './fixtures/models.js';
+import { loadModel } from '../../lib/index.js';
+import { heldBytes, releaseBuffers } from '../../lib/tensor/buffers.js';
+import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
 
 async function direct(bytes: Uint8Array, feeds: Record<string, ort.Tensor>) {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });

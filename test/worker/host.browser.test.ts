@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadModel } from '../lib/index.js';
-import { runtimeWorker, setIdleTimeout } from '../lib/worker/host.js';
-import { inputRows, linearClassifierModel, sigmoidModel } from './fixtures/models.js';
-import { pageErrors, rejection } from './helpers.js';
+import { loadModel } from '../../lib/index.js';
+import { runtimeWorker, setIdleTimeout } from '../../lib/worker/host.js';
+import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
+import { pageErrors, rejection } from '../helpers.js';
 
 // Keep every runtime worker the library starts, so the test can kill one as a crash would.
 const created: Worker[] = [];
@@ -64,17 +64,19 @@ describe('the runtime worker', () => {
   it('serialises concurrent predicts on one session and answers each with its own result', async () => {
     const model = await loadModel(sigmoidModel(), { backend: 'wasm' });
     const batches = Array.from({ length: 50 }, (_, i) => inputRows(1 + (i % 5), 4, i));
+    // Each batch alone, one after the other: the answers the concurrent calls must match.
+    const sequential: Float32Array[] = [];
+    for (const x of batches) sequential.push((await model.predict({ x })).y!.data as Float32Array);
     const results = await Promise.all(batches.map((x) => model.predict({ x })));
-    const single = await Promise.all(batches.map((x) => model.predict({ x })));
     results.forEach((r, i) => {
       expect(r.y!.dims).toEqual([1 + (i % 5), 2]);
-      expect(Array.from(r.y!.data as Float32Array)).toEqual(Array.from(single[i]!.y!.data as Float32Array));
+      expect(Array.from(r.y!.data as Float32Array)).toEqual(Array.from(sequential[i]!));
     });
     await model.dispose();
   });
 
   it('an abort after the worker has ended rejects the predict with ABORTED and throws nothing elsewhere', async () => {
-    const { largeModel } = await import('./fixtures/models.js');
+    const { largeModel } = await import('../fixtures/models.js');
     const model = await loadModel(largeModel(500), { backend: 'wasm' });
     const worker = runtimeWorker(model.info.threads);
     const errors = pageErrors();
@@ -113,8 +115,8 @@ describe('the runtime worker', () => {
 
 describe('shared sessions', () => {
   it('a load started right after an aborted one of the same model does not inherit the abort', async () => {
-    const { putFile, uniqueName } = await import('./helpers.js');
-    const { largeModel } = await import('./fixtures/models.js');
+    const { putFile, uniqueName } = await import('../helpers.js');
+    const { largeModel } = await import('../fixtures/models.js');
     const url = `${await putFile(uniqueName('abort-then-load'), largeModel(300))}?slow=20`;
     const controller = new AbortController();
     const first = loadModel(url, { backend: 'wasm', signal: controller.signal, cache: 'none' });
@@ -127,8 +129,8 @@ describe('shared sessions', () => {
   });
 
   it('a load that joins a shared load without a signal is one of its waiters: another caller’s abort does not abort it', async () => {
-    const { putFile, uniqueName, requestCount } = await import('./helpers.js');
-    const { largeModel } = await import('./fixtures/models.js');
+    const { putFile, uniqueName, requestCount } = await import('../helpers.js');
+    const { largeModel } = await import('../fixtures/models.js');
     const name = uniqueName('join-then-abort');
     const url = `${await putFile(name, largeModel(300))}?slow=40`;
     const controller = new AbortController();
@@ -145,7 +147,7 @@ describe('shared sessions', () => {
   });
 
   it('two loads of one URL share one session; the second dispose releases it', async () => {
-    const { putFile, uniqueName, requestCount } = await import('./helpers.js');
+    const { putFile, uniqueName, requestCount } = await import('../helpers.js');
     const name = uniqueName('shared');
     const url = await putFile(name, sigmoidModel());
     const [a, b] = await Promise.all([loadModel(url, { backend: 'wasm' }), loadModel(url, { backend: 'wasm' })]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planRoom } from '../lib/cache/quota.js';
-import { isQuotaError } from '../lib/cache/store.js';
+import { planRoom } from '../../lib/cache/quota.js';
+import { isQuotaError } from '../../lib/cache/store.js';
 
 const entries = [
   { key: 'old', bytes: 400, lastUsedAt: 1 },

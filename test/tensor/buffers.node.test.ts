@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { copyForTransfer, heldBytes, recycle, releaseBuffers, takeArray, takeBuffer } from '../lib/tensor/buffers.js';
-import { prepareFeeds } from '../lib/tensor/validate.js';
-import type { TensorInfo } from '../lib/types.js';
+import { copyForTransfer, heldBytes, recycle, releaseBuffers, takeArray, takeBuffer } from '../../lib/tensor/buffers.js';
+import { prepareFeeds } from '../../lib/tensor/validate.js';
+import type { TensorInfo } from '../../lib/types.js';
 
 const x: TensorInfo = { name: 'x', type: 'float32', dims: ['batch', 4] };
 

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadModel, type Model, type ModelCard } from '../lib/index.js';
-import { inputRows, sigmoidModel, zipmapModel, unknownOpModel } from './fixtures/models.js';
-import { rejection } from './helpers.js';
+import { loadModel, type Model, type ModelCard } from '../../lib/index.js';
+import { MlPredictError } from '../../lib/errors.js';
+import { inputRows, sigmoidModel, zipmapModel, unknownOpModel } from '../fixtures/models.js';
+import { rejection } from '../helpers.js';
 
 let model: Model;
 const good = { x: inputRows(2, 4) };
@@ -85,6 +86,19 @@ describe('bad input: typed errors, and the model keeps working', () => {
     const p = model.predict(good, { signal: controller.signal });
     controller.abort();
     await expectRejects(() => p, 'ABORTED', [/aborted/]);
+  });
+});
+
+describe('abort reasons', () => {
+  it('an MlPredictError used as the abort reason of predict and predictBatch reaches the caller as that error', async () => {
+    const paused = new MlPredictError('ABORTED', 'The batch job was paused.');
+    const controller = new AbortController();
+    const single = model.predict(good, { signal: controller.signal });
+    const batch = model.predictBatch({ x: inputRows(5000, 4) }, { batchSize: 10, workers: 1, signal: controller.signal });
+    controller.abort(paused);
+    expect(await rejection(single)).toBe(paused);
+    expect(await rejection(batch)).toBe(paused);
+    expect((await rejection(model.predict(good, { signal: controller.signal }))).message).toBe('The batch job was paused.');
   });
 });
 

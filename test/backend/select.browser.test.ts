@@ -1,8 +1,8 @@
 // Runs in Chromium launched WITHOUT --enable-unsafe-webgpu: no WebGPU adapter here.
 import { describe, expect, it } from 'vitest';
-import { loadModel, probeDevice } from '../lib/index.js';
-import { largeModel, sigmoidModel } from './fixtures/models.js';
-import { rejection } from './helpers.js';
+import { loadModel, probeDevice } from '../../lib/index.js';
+import { largeModel, sigmoidModel } from '../fixtures/models.js';
+import { rejection } from '../helpers.js';
 
 describe('backend selection without WebGPU', () => {
   it('the probe says why WebGPU is not available', async () => {

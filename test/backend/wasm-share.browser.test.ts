@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RuntimeWorker, nextCallId } from '../lib/worker/host.js';
-import { inputRows, sigmoidModel } from './fixtures/models.js';
-import type { LoadRequest } from '../lib/worker/protocol.js';
+import { RuntimeWorker, nextCallId } from '../../lib/worker/host.js';
+import { inputRows, sigmoidModel } from '../fixtures/models.js';
+import type { LoadRequest } from '../../lib/worker/protocol.js';
 
 const request = (): LoadRequest => ({
   callId: nextCallId(),

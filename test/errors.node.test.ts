@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { abortable, abortError, fromWire, MlPredictError, toWire } from '../lib/errors.js';
+
+describe('errors', () => {
+  it('keep code, message and details across the wire form', () => {
+    const e = new MlPredictError('QUOTA_EXCEEDED', 'needs 10 bytes, 5 available', { needed: 10, available: 5 });
+    const back = fromWire(structuredClone(toWire(e)));
+    expect(back).toBeInstanceOf(MlPredictError);
+    expect([back.code, back.message, back.details, back.name]).toEqual(['QUOTA_EXCEEDED', e.message, { needed: 10, available: 5 }, 'MlPredictError']);
+    expect(fromWire(toWire(new TypeError('boom'))).code).toBe('INTERNAL');
+  });
+
+  it('an MlPredictError used as an abort reason reaches the caller as it is, not wrapped again', async () => {
+    const paused = new MlPredictError('ABORTED', 'The batch job was paused.');
+    expect(abortError(paused)).toBe(paused);
+    const controller = new AbortController();
+    const pending = abortable(new Promise<never>(() => {}), controller.signal);
+    controller.abort(paused);
+    await expect(pending).rejects.toBe(paused);
+    // Any other reason becomes ABORTED with the reason in its message.
+    expect(abortError(new Error('user left')).message).toBe('The operation was aborted: user left.');
+    expect(abortError().message).toBe('The operation was aborted.');
+  });
+});

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { checkSupported, inspectOnnx } from '../../lib/model/onnx-check.js';
+import { linearClassifierModel, sigmoidModel, zipmapModel } from '../fixtures/models.js';
+import { thrown } from '../helpers.js';
+
+describe('ONNX structure check', () => {
+  it('reads domains, ops and output kinds', () => {
+    const s = inspectOnnx(linearClassifierModel(), 'lc');
+    expect(s.domains.sort()).toEqual(['', 'ai.onnx.ml']);
+    expect(s.ops).toEqual(['LinearClassifier']);
+    expect(s.nonTensorOutputs).toEqual([]);
+    expect(inspectOnnx(sigmoidModel(), 's').ops).toEqual(['Add', 'MatMul', 'Sigmoid']);
+  });
+
+  it('rejects ZipMap outputs with the fix', () => {
+    const s = inspectOnnx(zipmapModel(), 'z');
+    expect(s.nonTensorOutputs).toEqual([{ name: 'output_probability', kind: 'sequence' }]);
+    expect(thrown(() => checkSupported(s, 'z')).code).toBe('UNSUPPORTED_MODEL');
+  });
+
+  it('rejects empty, foreign and truncated bytes with MODEL_INVALID', () => {
+    expect(thrown(() => inspectOnnx(new Uint8Array(), 'e')).message).toMatch(/empty/);
+    expect(thrown(() => inspectOnnx(new TextEncoder().encode('{"json": true}'), 'j')).code).toBe('MODEL_INVALID');
+    const bytes = sigmoidModel();
+    for (const cut of [1, 10, Math.floor(bytes.length / 2), bytes.length - 3]) {
+      expect(thrown(() => inspectOnnx(bytes.subarray(0, cut), 't')).code).toBe('MODEL_INVALID');
+    }
+  });
+});
+
+describe('ONNX writer', () => {
+  it('is deterministic', () => {
+    expect(sigmoidModel()).toEqual(sigmoidModel());
+    expect(linearClassifierModel()).toEqual(linearClassifierModel());
+  });
+});
