@@ -10,7 +10,7 @@ import { gzipSync } from 'node:zlib';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright';
 import { CHROME_ARGS, WEBGPU_ARGS, findChrome } from '../tools/chrome.js';
 import { buildDemo, precacheList, ROOT, serveDemo, type DemoServer } from './helpers/demo.js';
@@ -32,13 +32,17 @@ let context: BrowserContext;
 let page: Page;
 let profile: string;
 let registry: Registry;
-/** Problems seen by any page: uncaught errors and Content-Security-Policy violations. */
+/**
+ * Uncaught errors and Content-Security-Policy violations of the watched pages during the test
+ * running now: each test fails on its own when one of its pages has one (see afterEach).
+ */
 const problems: string[] = [];
 
-function watch(p: Page): Page {
-  p.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+/** Records `p`'s uncaught errors and CSP violations into `into`. */
+function watch(p: Page, into: string[] = problems): Page {
+  p.on('pageerror', (e) => into.push(`pageerror: ${e.message}`));
   p.on('console', (m) => {
-    if (m.text().startsWith('CSP violation')) problems.push(m.text());
+    if (m.text().startsWith('CSP violation')) into.push(m.text());
   });
   return p;
 }
@@ -72,8 +76,8 @@ async function go(hashPage: string, { reload = false } = {}): Promise<void> {
  * Fills the `<ml-predict>` form (a clearly positive review for text models, the card's defaults
  * otherwise), predicts, and returns the result as text.
  */
-async function predictOnPage(): Promise<string> {
-  const element = page.locator('ml-predict');
+async function predictOnPage(on: Page = page): Promise<string> {
+  const element = on.locator('ml-predict');
   const form = element.locator('[part~="form"]');
   await form.waitFor({ timeout: 60_000 });
   const textarea = form.locator('textarea');
@@ -114,6 +118,10 @@ beforeAll(async () => {
     );
   });
   page = watch(context.pages()[0] ?? (await context.newPage()));
+});
+
+afterEach(() => {
+  expect(problems.splice(0), 'page errors and CSP violations during this test').toEqual([]);
 });
 
 afterAll(async () => {
@@ -357,7 +365,23 @@ describe('demo PWA', () => {
     }
   });
 
-  it('no page error and no Content-Security-Policy violation on any page', () => {
-    expect(problems).toEqual([]);
+  it('no page error and no Content-Security-Policy violation on any page', async () => {
+    // A page of its own, loaded afresh on each route, so this does not rest on the tests before it.
+    const seen: string[] = [];
+    const p = watch(await context.newPage(), seen);
+    try {
+      for (const id of PAGES) {
+        await p.goto(`${server.origin}/#/${id}`);
+        await p.reload();
+        await p.getByRole('heading', { level: 1 }).waitFor();
+        if (id === 'predict') expect(await predictOnPage(p)).toMatch(/^Prediction/);
+        if (id === 'batch') await p.getByTestId('batch-drop').waitFor();
+        if (id === 'models') await p.getByTestId('storage').waitFor();
+        if (id === 'device') await p.getByTestId('capabilities').waitFor();
+      }
+    } finally {
+      await p.close();
+    }
+    expect(seen).toEqual([]);
   });
 });

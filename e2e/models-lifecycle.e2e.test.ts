@@ -12,7 +12,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright';
 import { CHROME_ARGS, findChrome } from '../tools/chrome.js';
 import { buildDemo, ROOT, serveDemo, type DemoServer } from './helpers/demo.js';
@@ -39,7 +39,20 @@ let server: DemoServer;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
+/**
+ * Uncaught errors and Content-Security-Policy violations of the watched pages during the test
+ * running now: each test fails on its own when one of its pages has one (see afterEach).
+ */
 const problems: string[] = [];
+
+/** Records `p`'s uncaught errors and CSP violations into `into`. */
+function watch(p: Page, into: string[] = problems): Page {
+  p.on('pageerror', (e) => into.push(`pageerror: ${e.message}`));
+  p.on('console', (m) => {
+    if (m.text().startsWith('CSP violation')) into.push(m.text());
+  });
+  return p;
+}
 
 async function runAxe(): Promise<string[]> {
   await page.evaluate(AXE);
@@ -66,11 +79,11 @@ beforeAll(async () => {
   await context.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`));
   });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.text().startsWith('CSP violation')) problems.push(m.text());
-  });
+  page = watch(context.pages()[0] ?? (await context.newPage()));
+});
+
+afterEach(() => {
+  expect(problems.splice(0), 'page errors and CSP violations during this test').toEqual([]);
 });
 
 afterAll(async () => {
@@ -163,7 +176,7 @@ describe('Models page: versions, updates, shadow test, comparison and drift', ()
   it('with the service worker in control, the update check reaches the registry', async () => {
     const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'ml-predict-lifecycle-sw-')), { executablePath: findChrome(), args: CHROME_ARGS });
     try {
-      const sw = ctx.pages()[0] ?? (await ctx.newPage());
+      const sw = watch(ctx.pages()[0] ?? (await ctx.newPage()));
       sw.setDefaultTimeout(30_000);
       await sw.goto(`${server.origin}/#/models`);
       await sw.waitForFunction(() => navigator.serviceWorker.controller !== null);
@@ -176,7 +189,22 @@ describe('Models page: versions, updates, shadow test, comparison and drift', ()
     }
   });
 
-  it('no page error and no Content-Security-Policy violation', () => {
-    expect(problems).toEqual([]);
+  it('no page error and no Content-Security-Policy violation', async () => {
+    // A page of its own, so this does not rest on the tests before it: the Models page loads,
+    // its lifecycle and drift panels render, and a prediction runs.
+    const seen: string[] = [];
+    const p = watch(await context.newPage(), seen);
+    try {
+      await p.goto(`${server.origin}/#/models`);
+      const panel = p.getByTestId('lifecycle-sentiment-logreg');
+      await panel.getByTestId('active').first().waitFor();
+      await p.getByTestId('drift-breast-cancer').waitFor();
+      await panel.getByLabel('Try a sentence').fill('A wonderful film, beautifully acted and very moving.');
+      await panel.getByRole('button', { name: 'Predict', exact: true }).click();
+      await expect.poll(() => panel.getByTestId('answered-by').textContent()).toMatch(/^\d+\.\d+\.\d+$/);
+    } finally {
+      await p.close();
+    }
+    expect(seen).toEqual([]);
   });
 });
