@@ -18,10 +18,9 @@ function importBuild(backend: BackendName): Promise<OrtModule> {
 
 /**
  * onnxruntime's .wasm compiled once per page and shared by our workers. onnxruntime instantiates
- * its .wasm with `WebAssembly.instantiateStreaming`, which compiles it again in every worker:
- * 1.2–1.5 s of CPU for the 14 MB build on the 2-core bench machine, after which the new worker
- * ran slower until V8 had optimised its code again (bench P2, each extra batch worker). A
- * compiled `WebAssembly.Module` can be posted to another worker of the page and shares its
+ * its .wasm with `WebAssembly.instantiateStreaming`, which would compile the 14 MB build again
+ * in every worker (seconds of CPU on a small machine, and slower code until V8 has optimised it
+ * again). A compiled `WebAssembly.Module` can be posted to another worker of the page and shares its
  * machine code, optimised code included. So this worker's `instantiateStreaming` instantiates a
  * module the page handed over (`useCompiled`) when the response is the same file (same URL,
  * ETag or Last-Modified, and length), and records the modules it compiled (`compiledModules`)

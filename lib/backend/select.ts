@@ -76,9 +76,8 @@ export function orderAuto(facts: AutoFacts): { order: BackendName[]; skipped: Pa
 
 /**
  * threads: 'auto' → one per core but one, which stays free for the page's main thread (at least 1,
- * at most 4); 1 without cross-origin isolation. With every core taken (the old rule), the worker's
- * wasm threads pushed the page off the CPU: bench P4 traced 53–66 ms main-thread tasks that had
- * the CPU for 6–23 ms of it, on 2 cores.
+ * at most 4), so that the worker's wasm threads never push the page off the CPU; 1 without
+ * cross-origin isolation. A number is used as it is where threads are possible (1 to 64).
  */
 export function resolveThreads(option: 'auto' | number | undefined, isolated: boolean, cores: number): number {
   if (option === undefined || option === 'auto') return isolated ? Math.max(1, Math.min(4, Math.floor(cores) - 1)) : 1;

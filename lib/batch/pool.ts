@@ -87,7 +87,7 @@ function cores(): number {
  * Default pool size: as many sessions as fit on the cores next to the model's own one, which
  * already runs `ownThreads` wasm threads (at most 4 sessions: each holds its own wasm heap). On
  * 2 cores a model with `threads: 'auto'` (1 thread there) gets 2; one with 2 threads gets 1: its
- * threads already use both cores, and a second session would only share them (bench P2).
+ * threads already use both cores, and a second session would only share them.
  */
 export function defaultWorkers(ownThreads = 1): number {
   return Math.max(1, Math.min(4, Math.floor(cores() / Math.max(1, ownThreads))));

@@ -90,7 +90,7 @@ export class ModelHandle implements Model {
     if (!card) {
       throw new MlPredictError('INVALID_ARGUMENT', `Model "${this.info.name}" has no card, so its values cannot be read: load it with a card (or from a registry), or call predict() with its inputs ${oneOf(this.info.inputs.map((i) => i.name))}.`);
     }
-    // Loaded on first use, so that `import { loadModel }` stays small (bench P5).
+    // Loaded on first use, so that `import { loadModel }` stays small.
     const { cardToInputs, interpretRows } = await import('./interpret.js');
     const outputs = await this.predict(cardToInputs(card, values), options);
     return { outputs, results: interpretRows(card, outputs) };

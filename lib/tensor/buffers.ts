@@ -2,8 +2,7 @@
  * Input buffers reused from call to call. Every predict sends the worker copies of its inputs
  * (transferred, not cloned), and the worker sends each buffer back with its reply; the next
  * input of the same byte size is copied into it. A fresh ArrayBuffer pays a page fault for each
- * 4 KB page on first write: copying an 800 KB input with `slice()` took 2–3 ms in Chromium on the
- * 2-core bench machine, a `set()` into a reused buffer 0.01 ms (bench P1, digits MLP).
+ * 4 KB page on first write; a reused one does not, so a copy into it costs only the copy.
  *
  * Main thread only. Holds at most 4 buffers of one size and 64 MiB in all, and lets go of every
  * buffer after 10 s without a call.
