@@ -15,6 +15,7 @@
  *   the median (p50) over all of them, or a uniform sample of 10,000 once there are more.
  */
 import { MlPredictError, quote } from '../errors.js';
+import { checkOptions, type OptionRule, type OptionRules } from '../options.js';
 import { mulberry32 } from './random.js';
 
 /**
@@ -109,11 +110,12 @@ function invalid(message: string): MlPredictError {
   return new MlPredictError('INVALID_ARGUMENT', message);
 }
 
-function tolerance(name: string, v: number | undefined, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid(`Agreement option ${name} must be a finite number ≥ 0; got ${quote(v)}.`);
-  return v;
-}
+const nonNegative: OptionRule = (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? undefined : 'a finite number ≥ 0');
+const finite: OptionRule = (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'a finite number');
+
+/** The options of compareOutputs() and AgreementTracker, in their documented order. */
+export const AGREEMENT_RULES: OptionRules = { relativeTolerance: nonNegative, absoluteTolerance: nonNegative, seed: finite };
+const PROMOTION_RULES: OptionRules = { threshold: { number: [0, 1] }, minInputs: { integer: [1, 1_000_000_000] } };
 
 function kindOf(r: ComparableResult, side: 'a' | 'b'): ResultKind {
   if (r !== null && typeof r === 'object') {
@@ -146,6 +148,7 @@ function probabilityDiff(a: Readonly<Record<string, number>> | undefined, b: Rea
  * // { kind: 'classification', agree: true, probabilityDiff: 0.2 }
  */
 export function compareOutputs(a: ComparableResult, b: ComparableResult, options: AgreementOptions = {}): OutputComparison {
+  checkOptions(options, 'compareOutputs()', AGREEMENT_RULES);
   const ka = kindOf(a, 'a');
   const kb = kindOf(b, 'b');
   if (ka !== kb) throw invalid(`Cannot compare a ${ka} result with a ${kb} result: ${quote(a)} and ${quote(b)}.`);
@@ -155,8 +158,8 @@ export function compareOutputs(a: ComparableResult, b: ComparableResult, options
     if (d !== undefined) out.probabilityDiff = d;
     return out;
   }
-  const rel = tolerance('relativeTolerance', options.relativeTolerance, AGREEMENT_DEFAULTS.relativeTolerance);
-  const abs = tolerance('absoluteTolerance', options.absoluteTolerance, AGREEMENT_DEFAULTS.absoluteTolerance);
+  const rel = options.relativeTolerance ?? AGREEMENT_DEFAULTS.relativeTolerance;
+  const abs = options.absoluteTolerance ?? AGREEMENT_DEFAULTS.absoluteTolerance;
   const va = a.value as number;
   const vb = b.value as number;
   const valueDiff = Math.abs(va - vb);
@@ -214,10 +217,8 @@ export class AgreementTracker {
   private readonly options: AgreementOptions;
 
   constructor(options: AgreementOptions = {}) {
-    tolerance('relativeTolerance', options.relativeTolerance, 0);
-    tolerance('absoluteTolerance', options.absoluteTolerance, 0);
+    checkOptions(options, 'new AgreementTracker()', AGREEMENT_RULES);
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    if (!Number.isFinite(seed)) throw invalid(`AgreementTracker seed must be a finite number; got ${quote(seed)}.`);
     const random = mulberry32(seed);
     this.latencyA = new Latencies(random);
     this.latencyB = new Latencies(random);
@@ -282,12 +283,9 @@ function percent(x: number): string {
  * reject it (keep the serving version) — the reason says which numbers decided.
  */
 export function decidePromotion(source: AgreementTracker | AgreementReport, options: PromotionOptions = {}): PromotionDecision {
+  checkOptions(options, 'decidePromotion()', PROMOTION_RULES);
   const threshold = options.threshold ?? AGREEMENT_DEFAULTS.threshold;
   const minInputs = options.minInputs ?? AGREEMENT_DEFAULTS.minInputs;
-  if (typeof threshold !== 'number' || !(threshold >= 0 && threshold <= 1)) {
-    throw invalid(`Promotion threshold must be a number in [0, 1]; got ${quote(threshold)}.`);
-  }
-  if (!Number.isInteger(minInputs) || minInputs < 1) throw invalid(`Promotion minInputs must be a whole number ≥ 1; got ${quote(minInputs)}.`);
   const report = source instanceof AgreementTracker ? source.report() : source;
   const { inputs, agreement } = report;
   if (inputs < minInputs || agreement === null) {

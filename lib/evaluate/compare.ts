@@ -5,7 +5,8 @@
 import { MlPredictError, quote, throwIfAborted } from '../errors.js';
 import type { CardValues } from '../model/interpret.js';
 import type { Model } from '../types.js';
-import { AgreementTracker, type AgreementOptions, type AgreementReport } from './agreement.js';
+import { checkOptions } from '../options.js';
+import { AGREEMENT_RULES, AgreementTracker, type AgreementOptions, type AgreementReport } from './agreement.js';
 
 export interface CompareOptions extends AgreementOptions {
   signal?: AbortSignal;
@@ -19,6 +20,7 @@ export interface CompareOptions extends AgreementOptions {
  * candidate.
  */
 export async function compareModels(a: Model, b: Model, rows: readonly CardValues[], options: CompareOptions = {}): Promise<AgreementReport> {
+  checkOptions(options, 'compareModels()', { ...AGREEMENT_RULES, signal: 'signal', onProgress: 'function' });
   for (const [side, m] of [['a', a], ['b', b]] as const) {
     if (!m.info.card) {
       throw new MlPredictError('INVALID_ARGUMENT', `compareModels(): model ${side} (${quote(m.info.name)}) has no card, so its outputs cannot be read and compared.`);

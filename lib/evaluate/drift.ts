@@ -25,6 +25,7 @@
  *   neither is skipped with the reason.
  */
 import { MlPredictError, oneOf, quote } from '../errors.js';
+import { checkOptions, type OptionRule, type OptionRules } from '../options.js';
 import type { FeatureStats } from '../model/card.js';
 import { distinctCount, jensenShannon, jensenShannonCounts, valueCounts, wassersteinNormed } from './distances.js';
 import { countOf } from './samples.js';
@@ -49,13 +50,22 @@ function invalid(message: string): MlPredictError {
   return new MlPredictError('INVALID_ARGUMENT', message);
 }
 
-function checkShare(name: string, v: number | undefined, fallback: number, allowOne = true): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !(v > 0) || v > 1 || (!allowOne && v === 1)) {
-    throw invalid(`Drift option ${name} must be a number in (0, 1${allowOne ? ']' : ')'}; got ${quote(v)}.`);
-  }
-  return v;
-}
+const share =
+  (upTo: ']' | ')'): OptionRule =>
+  (v) =>
+    typeof v === 'number' && v > 0 && (upTo === ']' ? v <= 1 : v < 1) ? undefined : `a number in (0, 1${upTo}`;
+
+/** The options of driftReport(), in their documented order. */
+const DRIFT_RULES: OptionRules = {
+  categorical: (v) => (Array.isArray(v) && v.every((c) => typeof c === 'string') ? undefined : 'an array of feature names'),
+  pValueThreshold: share(')'),
+  distanceThreshold: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'a finite number > 0'),
+  driftShare: share(']'),
+};
+const ACCUMULATOR_RULES: OptionRules = {
+  capacity: { integer: [1, 10_000_000] },
+  seed: (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'a finite number'),
+};
 
 function checkReference(reference: DriftReference): void {
   if (reference === null || typeof reference !== 'object') throw invalid(`A drift reference must be a card's "reference" object; got ${quote(reference)}.`);
@@ -173,12 +183,10 @@ export function driftReport(reference: DriftReference, current: DriftCurrent, op
   if (current === null || typeof current !== 'object' || current.features === null || typeof current.features !== 'object') {
     throw invalid(`Live data must be { features: { [name]: number[] }, labels? }; got ${quote(current)}.`);
   }
-  const pT = checkShare('pValueThreshold', options.pValueThreshold, DRIFT_DEFAULTS.pValueThreshold, false);
+  checkOptions(options, 'driftReport()', DRIFT_RULES);
+  const pT = options.pValueThreshold ?? DRIFT_DEFAULTS.pValueThreshold;
   const dT = options.distanceThreshold ?? DRIFT_DEFAULTS.distanceThreshold;
-  if (typeof dT !== 'number' || !(dT > 0) || !Number.isFinite(dT)) {
-    throw invalid(`Drift option distanceThreshold must be a finite number > 0; got ${quote(dT)}.`);
-  }
-  const driftShare = checkShare('driftShare', options.driftShare, DRIFT_DEFAULTS.driftShare);
+  const driftShare = options.driftShare ?? DRIFT_DEFAULTS.driftShare;
   const names = Object.keys(reference.features);
   const categorical = new Set(options.categorical ?? []);
   for (const c of categorical) {
@@ -302,12 +310,9 @@ export class DriftAccumulator {
     }
     const duplicate = features.find((f, i) => features.indexOf(f) !== i);
     if (duplicate !== undefined) throw invalid(`DriftAccumulator: feature ${quote(duplicate)} is named twice.`);
+    checkOptions(options, 'new DriftAccumulator()', ACCUMULATOR_RULES);
     const capacity = options.capacity ?? 1000;
-    if (!Number.isInteger(capacity) || capacity < 1) {
-      throw invalid(`DriftAccumulator capacity must be a whole number ≥ 1; got ${quote(capacity)}.`);
-    }
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    if (!Number.isFinite(seed)) throw invalid(`DriftAccumulator seed must be a finite number; got ${quote(seed)}.`);
     this.features = [...features];
     this.capacity = capacity;
     this.columns = features.map(() => new Float64Array(capacity));
