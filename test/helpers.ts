@@ -59,3 +59,46 @@ export function pageErrors(): { stop(): Promise<string[]> } {
     },
   };
 }
+
+/** The runtime workers the library started while a tracker was installed. */
+export interface RuntimeWorkers {
+  /** Every runtime worker started, in order. */
+  readonly created: Worker[];
+  /** Those of them terminated (by the library, or through `kill`). */
+  readonly ended: Set<Worker>;
+  /** How many of them have not been terminated. */
+  live(): number;
+  /** Terminates a worker behind the library's back, as the browser would on a crash or OOM. */
+  kill(worker: Worker): void;
+  /** Puts the real Worker constructor back. */
+  restore(): void;
+}
+
+/**
+ * Wraps the Worker constructor (the real one underneath) until `restore()`, recording every
+ * runtime worker the library starts and which of them are terminated.
+ */
+export function trackRuntimeWorkers(): RuntimeWorkers {
+  const Original = globalThis.Worker;
+  const created: Worker[] = [];
+  const ended = new Set<Worker>();
+  globalThis.Worker = class extends Original {
+    constructor(url: string | URL, options?: WorkerOptions) {
+      super(url, options);
+      if (options?.name === 'ml-predict-runtime') created.push(this);
+    }
+    override terminate(): void {
+      ended.add(this);
+      super.terminate();
+    }
+  };
+  return {
+    created,
+    ended,
+    live: () => created.filter((w) => !ended.has(w)).length,
+    kill: (worker) => Original.prototype.terminate.call(worker),
+    restore: () => {
+      globalThis.Worker = Original;
+    },
+  };
+}

@@ -10,7 +10,7 @@ import { defaultWorkers, Pool, runOrdered, threadsPerWorker, WorkerReserve, type
 import { defaultBatchSize } from '../../lib/batch/predict-batch.js';
 import { internalsOf } from '../../lib/model/internals.js';
 import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
-import { putFile, rejection, requestCount, uniqueName } from '../helpers.js';
+import { putFile, rejection, requestCount, trackRuntimeWorkers, uniqueName } from '../helpers.js';
 
 function expectClose(a: Outputs, b: Outputs): void {
   expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
@@ -82,29 +82,14 @@ describe('model.predictBatch', () => {
   });
 });
 
-/**
- * Counts the runtime workers the page creates while `fn` runs, and which of them were
- * terminated since (the real constructor underneath).
- */
+/** Runs `fn`, counting the runtime workers it starts; `live()` tells how many of those have not ended since. */
 async function countWorkers<T>(fn: () => Promise<T>): Promise<{ result: T; started: number; live: () => number }> {
-  const Original = globalThis.Worker;
-  const created: Worker[] = [];
-  const ended = new Set<Worker>();
-  globalThis.Worker = class extends Original {
-    constructor(url: string | URL, options?: WorkerOptions) {
-      super(url, options);
-      if (options?.name === 'ml-predict-runtime') created.push(this);
-    }
-    override terminate(): void {
-      ended.add(this);
-      super.terminate();
-    }
-  };
+  const workers = trackRuntimeWorkers();
   try {
     const result = await fn();
-    return { result, started: created.length, live: () => created.filter((w) => !ended.has(w)).length };
+    return { result, started: workers.created.length, live: workers.live };
   } finally {
-    globalThis.Worker = Original;
+    workers.restore();
   }
 }
 

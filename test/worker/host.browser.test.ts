@@ -2,60 +2,47 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/index.js';
 import { runtimeWorker, setIdleTimeout } from '../../lib/worker/host.js';
 import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
-import { pageErrors, rejection } from '../helpers.js';
+import { pageErrors, rejection, trackRuntimeWorkers, type RuntimeWorkers } from '../helpers.js';
 
-// Keep every runtime worker the library starts, so the test can kill one as a crash would.
-const created: Worker[] = [];
-const terminated = new Set<Worker>();
-const OriginalWorker = globalThis.Worker;
+// Every runtime worker the library starts, so the test can count them and kill one as a crash would.
+let workers: RuntimeWorkers;
 beforeAll(() => {
-  globalThis.Worker = class extends OriginalWorker {
-    constructor(url: string | URL, options?: WorkerOptions) {
-      super(url, options);
-      if (options?.name === 'ml-predict-runtime') created.push(this);
-    }
-    override terminate(): void {
-      terminated.add(this);
-      super.terminate();
-    }
-  };
+  workers = trackRuntimeWorkers();
 });
 afterAll(() => {
-  globalThis.Worker = OriginalWorker;
+  workers.restore();
   setIdleTimeout(2000);
 });
-
-const live = () => created.filter((w) => !terminated.has(w)).length;
 
 describe('the runtime worker', () => {
   it('a worker killed during a call rejects it with WORKER_CRASHED; the next call works on a new worker', async () => {
     const model = await loadModel(sigmoidModel(), { backend: 'wasm' });
-    const worker = created.at(-1)!;
+    const worker = workers.created.at(-1)!;
     const pending = model.predict({ x: inputRows(4, 4) });
-    // Kill it behind the library's back (bypassing the wrapper's bookkeeping), as the OS would on OOM.
-    OriginalWorker.prototype.terminate.call(worker);
+    // Kill it behind the library's back, as the OS would on OOM.
+    workers.kill(worker);
     const err = await rejection(pending);
     expect(err.code).toBe('WORKER_CRASHED');
-    const before = created.length;
+    const before = workers.created.length;
     const out = await model.predict({ x: inputRows(4, 4) });
     expect(out.y!.dims).toEqual([4, 2]);
-    expect(created.length).toBe(before + 1);
+    expect(workers.created.length).toBe(before + 1);
     await model.dispose();
   });
 
   it('runs every model of the page in one worker, and ends it when no session is left', async () => {
     setIdleTimeout(50);
-    const start = created.length;
+    const start = workers.created.length;
     const a = await loadModel(sigmoidModel(), { backend: 'wasm' });
     const b = await loadModel(linearClassifierModel(), { backend: 'wasm' });
-    const worker = created.at(-1)!;
-    expect(created.length - start).toBeLessThanOrEqual(1);
+    const worker = workers.created.at(-1)!;
+    expect(workers.created.length - start).toBeLessThanOrEqual(1);
     await Promise.all([a.predict({ x: inputRows(1, 4) }), b.predict({ features: inputRows(1, 3) })]);
     await a.dispose();
-    expect(terminated.has(worker)).toBe(false);
+    expect(workers.ended.has(worker)).toBe(false);
     await b.dispose();
-    await expect.poll(() => terminated.has(worker), { timeout: 5000 }).toBe(true);
-    expect(live()).toBe(0);
+    await expect.poll(() => workers.ended.has(worker), { timeout: 5000 }).toBe(true);
+    expect(workers.live()).toBe(0);
     const c = await loadModel(sigmoidModel(), { backend: 'wasm' });
     expect((await c.predict({ x: inputRows(1, 4) })).y!.dims).toEqual([1, 2]);
     await c.dispose();
