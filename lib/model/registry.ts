@@ -13,6 +13,7 @@ import { abortError, MlPredictError, oneOf, quote, throwIfAborted } from '../err
 import type { LoadOptions, Model } from '../types.js';
 import { checkCardMatches, CARD_TASKS, validateCard, type CardTask, type ModelCard } from './card.js';
 import { hexToBase64 } from './integrity.js';
+import { checkOptions } from '../options.js';
 import { loadModel } from './load.js';
 
 export interface RegistryVersion {
@@ -262,6 +263,7 @@ class RegistryHandle implements Registry {
 
 /** Fetches and checks a registry. Malformed JSON or fields → REGISTRY_INVALID; HTTP errors → FETCH_FAILED. */
 export async function openRegistry(url: string | URL, options: OpenRegistryOptions = {}): Promise<Registry> {
+  checkOptions(options, 'openRegistry()', { signal: 'signal' });
   let absolute: string;
   try {
     absolute = new URL(String(url), globalThis.location?.href).href;

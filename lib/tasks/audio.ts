@@ -3,7 +3,8 @@
  * framing with context, the recurrent state between calls, and speech segments from the frame
  * probabilities. Pure helpers plus `detectSpeech`, which drives any model handle's predict().
  */
-import { abortError, MlPredictError, quote } from '../errors.js';
+import { MlPredictError, quote, throwIfAborted } from '../errors.js';
+import { checkOptions, type OptionRules } from '../options.js';
 import type { AudioPreprocessing, ModelCard } from '../model/card.js';
 import type { Inputs, Outputs } from '../types.js';
 
@@ -144,6 +145,16 @@ export interface SpeechOptions {
   signal?: AbortSignal;
 }
 
+/** The options of detectSpeech(), in their documented order. */
+const SPEECH_RULES: OptionRules = {
+  sampleRate: { integer: [1, 1_000_000] },
+  card: 'object',
+  threshold: { number: [0, 1] },
+  negativeThreshold: { number: [0, 1] },
+  minSpeechFrames: { integer: [0, 1_000_000] },
+  signal: 'signal',
+};
+
 /** Frames → segments with hysteresis (start ≥ threshold, end < negativeThreshold). */
 export function speechSegments(probabilities: ArrayLike<number>, frameSeconds: number, threshold = 0.5, negativeThreshold = threshold - 0.15, minSpeechFrames = 3): SpeechSegment[] {
   const out: SpeechSegment[] = [];
@@ -170,6 +181,7 @@ export async function detectSpeech(
   samples: Float32Array,
   options: SpeechOptions = {},
 ): Promise<SpeechResult> {
+  checkOptions(options, 'detectSpeech()', SPEECH_RULES);
   const card = options.card;
   const audio = card?.input.kind === 'audio' ? card.input.audio : SILERO_VAD_PREPROCESSING;
   const tensor = card?.input.tensor ?? 'input';
@@ -182,7 +194,7 @@ export async function detectSpeech(
   const stateSize = audio.state ? audio.state.dims.reduce((a, b) => a * b, 1) : 0;
   let state = new Float32Array(stateSize);
   for (let f = 0; f < frames; f++) {
-    if (options.signal?.aborted) throw abortError(options.signal.reason);
+    throwIfAborted(options.signal);
     const chunk = new Float32Array(contextSamples + frameSamples);
     const start = f * frameSamples;
     chunk.set(pcm.subarray(Math.max(0, start - contextSamples), start), contextSamples - Math.min(contextSamples, start));

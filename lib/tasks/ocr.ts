@@ -4,6 +4,7 @@
  * the keys file. Pure helpers plus `recognizeText`, which drives any model handle's predict().
  */
 import { MlPredictError, quote } from '../errors.js';
+import { checkOptions } from '../options.js';
 import type { ImagePreprocessing, ModelCard } from '../model/card.js';
 import type { Inputs, Outputs, Tensor } from '../types.js';
 
@@ -41,6 +42,7 @@ function bad(message: string): MlPredictError {
  * value = (pixel × scale − mean) / std per channel. Layout 'nchw' or 'flat' as the card says.
  */
 export function imageToTensor(image: RgbaImage, pre: ImagePreprocessing = PPOCR_PREPROCESSING, options: ImageTensorOptions = {}): Tensor {
+  checkOptions(options, 'imageToTensor()', { maxWidth: { integer: [8, 100_000] } });
   const { data, width: w, height: h } = image ?? ({} as RgbaImage);
   if (!(data instanceof Uint8ClampedArray || data instanceof Uint8Array) || !(w > 0) || !(h > 0) || data.length !== w * h * 4) {
     throw bad(`Expected an RGBA image { data, width, height } with width × height × 4 bytes, got ${quote(image)}.`);
@@ -135,6 +137,7 @@ export async function recognizeText(
   keys: readonly string[],
   options: { card?: ModelCard; signal?: AbortSignal } = {},
 ): Promise<RecognizedText> {
+  checkOptions(options, 'recognizeText()', { card: 'object', signal: 'signal' });
   const card = options.card;
   const pre = card?.input.kind === 'image' ? card.input.image : PPOCR_PREPROCESSING;
   const input = card?.input.tensor ?? 'x';
