@@ -214,7 +214,8 @@ export class Pool {
         continue;
       }
       WorkerSlot.start({ ...request, threads }, this.starting.signal, label).then(
-        (slot) => (this.closed ? this.giveBack(slot) : this.addExtra(slot)),
+        // Ready after the pool closed: kept after a successful batch, ended after a failed one.
+        (slot) => (this.closed ? this.giveBack(slot, !this.starting.signal.aborted) : this.addExtra(slot)),
         (e: unknown) => {
           if (this.closed) return;
           this.startErrors.push(e);
