@@ -23,7 +23,11 @@ const PROFILING = new Set([WORKER_RAW, INNER, ROUND_TRIP]);
 
 type Plan = Omit<RoundPlan, 'retry'> & { model: BenchModel; pages?: number };
 
-/** The models in turn order, with their rounds: the tiny model last, on the most sensitive figures. */
+/**
+ * The models in turn order with their rounds (why each warm-up, turn length and group: bench/
+ * README.md, "The harness"); the tiny model goes last, its sub-millisecond figures being the most
+ * sensitive to the browser and the page server warming up at the start of a run.
+ */
 function plans(quick: boolean): Plan[] {
   // 1,500 rows: a call of ~7 ms on the main thread, clear of the 5 ms line of the target.
   const f = quick ? { trees: 10, depth: 4, rows: 16 } : { trees: 300, depth: 8, rows: 1500 };
