@@ -71,7 +71,7 @@ describe('compareOutputs', () => {
   });
 });
 
-describe('AgreementTracker and decide', () => {
+describe('AgreementTracker and decidePromotion', () => {
   it('an identical candidate: agreement 1.0, waits until 200 inputs, then promotes', () => {
     const tracker = new AgreementTracker({ seed: 1 });
     for (let i = 0; i < 199; i++) tracker.add(classify(ps[i]!), classify(ps[i]!), { a: 1 + (i % 5), b: 2 + (i % 3) });

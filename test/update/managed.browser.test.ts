@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clearCache } from '../../lib/index.js';
 import { openManagedModel, type ManagedModel, type ModelCard } from '../../lib/registry.js';
 import { setIdleTimeout } from '../../lib/worker/host.js';
-import { putFile, requestCount } from '../helpers.js';
+import { putFile, requestCount, trackRuntimeWorkers, type RuntimeWorkers } from '../helpers.js';
 
 let v1: { bytes: Uint8Array; card: ModelCard };
 let v2: { bytes: Uint8Array; card: ModelCard };
@@ -23,28 +23,16 @@ async function real(version: string) {
   return { bytes, card };
 }
 
-// Every runtime worker this file starts, and which of them have ended: a model left loaded keeps its worker alive.
-const OriginalWorker = globalThis.Worker;
-const created: Worker[] = [];
-const terminated = new Set<Worker>();
-const liveWorkers = () => created.filter((w) => !terminated.has(w)).length;
+// Every runtime worker this file starts, and which have ended: a model left loaded keeps its worker alive.
+let workers: RuntimeWorkers;
 
 beforeAll(async () => {
-  globalThis.Worker = class extends OriginalWorker {
-    constructor(url: string | URL, options?: WorkerOptions) {
-      super(url, options);
-      if (options?.name === 'ml-predict-runtime') created.push(this);
-    }
-    override terminate(): void {
-      terminated.add(this);
-      super.terminate();
-    }
-  };
+  workers = trackRuntimeWorkers();
   [v1, v2] = await Promise.all([real('1.0.0'), real('1.1.0')]);
   await clearCache();
 });
 afterAll(() => {
-  globalThis.Worker = OriginalWorker;
+  workers.restore();
   setIdleTimeout(2000);
 });
 
@@ -242,14 +230,14 @@ describe('models as data', () => {
     const s = await site();
     await s.publish([{ version: '1.0.0', ...v1 }], { stable: '1.0.0' });
     const m = await openManagedModel(s.url, 'sentiment', { backend: 'wasm' });
-    expect(liveWorkers()).toBeGreaterThan(0);
+    expect(workers.live()).toBeGreaterThan(0);
     await s.publish([{ version: '1.0.0', ...v1 }, { version: '2.0.0', ...v2 }], { stable: '2.0.0' });
     const check = m.checkForUpdate();
     await m.dispose();
     await expect(check).rejects.toMatchObject({ code: 'DISPOSED' });
     // The update was downloaded and loaded after dispose(); once it is disposed too, no session holds the worker.
     expect(await s.count('m-2.0.0.onnx')).toBe(1);
-    await expect.poll(liveWorkers, { timeout: 5000 }).toBe(0);
+    await expect.poll(() => workers.live(), { timeout: 5000 }).toBe(0);
   });
 
   it('an unknown model name lists the names there are', async () => {
