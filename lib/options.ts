@@ -73,3 +73,5 @@ export function checkOptions<T extends object>(options: T | undefined, where: st
 export const WORKERS_RULE = { integer: [1, 16] } as const satisfies OptionRule;
 /** `batchSize` of predictBatch() and batch jobs: rows per chunk. */
 export const BATCH_SIZE_RULE = { integer: [1, 1_000_000] } as const satisfies OptionRule;
+/** `maxBytes` of loadModel() and prefetchModel(): the model cache's budget, in bytes. */
+export const MAX_BYTES_RULE: OptionRule = (value) => (typeof value === 'number' && value >= 0 ? undefined : 'a number of bytes ≥ 0');

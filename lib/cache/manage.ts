@@ -8,7 +8,8 @@ import { MlPredictError, quote, throwIfAborted } from '../errors.js';
 import type { LoadProgress } from '../types.js';
 import { nextCallId, runtimeWorker } from '../worker/host.js';
 import type { PrefetchResult } from '../worker/protocol.js';
-import { base64ToHex, parseIntegrity } from '../model/integrity.js';
+import { base64ToHex, integrityRule } from '../model/integrity.js';
+import { checkOptions, MAX_BYTES_RULE, type OptionRules } from '../options.js';
 import { nameFromUrl } from './model-name.js';
 import { clearStore, deleteAll, listEntries, listPartials } from './store.js';
 
@@ -104,6 +105,16 @@ export interface PrefetchOptions {
   onProgress?: (p: LoadProgress) => void;
 }
 
+/** prefetchModel()'s options, in the order PrefetchOptions lists them. */
+const PREFETCH_RULES: OptionRules = {
+  version: 'string',
+  integrity: integrityRule,
+  maxBytes: MAX_BYTES_RULE,
+  name: 'string',
+  signal: 'signal',
+  onProgress: 'function',
+};
+
 /**
  * Downloads a model into the cache (for offline use) without loading it. Rejects with
  * QUOTA_EXCEEDED (bytes needed and available) when it cannot be stored.
@@ -112,7 +123,7 @@ export async function prefetchModel(url: string | URL, options: PrefetchOptions 
   if (typeof url !== 'string' && !(url instanceof URL)) {
     throw new MlPredictError('INVALID_ARGUMENT', `prefetchModel() takes a URL, got ${quote(url)}.`);
   }
-  if (options.integrity !== undefined) parseIntegrity(options.integrity);
+  checkOptions(options, 'prefetchModel()', PREFETCH_RULES);
   throwIfAborted(options.signal);
   const href = absolute(url);
   const worker = runtimeWorker();

@@ -4,7 +4,7 @@ import { MlPredictError, quote } from '../errors.js';
 const INTEGRITY = /^sha256-([A-Za-z0-9+/]{43}=)$/;
 
 /** What an `integrity` option must be, for messages. */
-export const INTEGRITY_EXPECTED =
+const INTEGRITY_EXPECTED =
   'the subresource-integrity form "sha256-<base64 of 32 bytes>", e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="';
 
 /** An option rule (lib/options.ts) for `integrity`: undefined when `value` is a valid SRI sha256 string, else what was expected. */

@@ -3,7 +3,7 @@
  * runtime worker, and returns a Model handle whose predict() validates inputs before sending.
  */
 import { MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
-import { checkOptions, type OptionRules } from '../options.js';
+import { checkOptions, MAX_BYTES_RULE, type OptionRules } from '../options.js';
 import { parseBackendOption, resolveThreads } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
 import { sharedSession, type SharedSession } from '../worker/host.js';
@@ -24,7 +24,7 @@ const LOAD_RULES: OptionRules = {
   integrity: integrityRule,
   version: 'string',
   cache: { oneOf: ['indexeddb', 'none'] },
-  maxBytes: (value) => (typeof value === 'number' && value >= 0 ? undefined : 'a number of bytes ≥ 0'),
+  maxBytes: MAX_BYTES_RULE,
   signal: 'signal',
   onProgress: 'function',
   onWarning: 'function',

@@ -192,6 +192,16 @@ describe('model store', () => {
     expect(await cachedUrls()).toEqual([url]);
   });
 
+  it('prefetchModel refuses bad options, naming the option and what it expects', async () => {
+    const { url } = await serve(sigmoidModel());
+    expect((await rejection(prefetchModel(url, { maxBytes: -1 }))).message).toBe('Option "maxBytes" of prefetchModel() is -1. Expected a number of bytes ≥ 0.');
+    expect((await rejection(prefetchModel(url, { integrity: 'md5-x' }))).message).toMatch(/^Option "integrity" of prefetchModel\(\) is "md5-x"\. Expected the subresource-integrity form/);
+    expect((await rejection(prefetchModel(url, { cache: 'none' } as never))).message).toBe(
+      'Unknown option "cache" for prefetchModel(). Expected one of: "version", "integrity", "maxBytes", "name", "signal", "onProgress".',
+    );
+    expect(await cachedUrls()).toEqual([]);
+  });
+
   it('an abort of a prefetch after its worker has ended throws nothing elsewhere', async () => {
     const { url } = await serve(largeModel(300));
     const errors = pageErrors();
