@@ -292,7 +292,8 @@ export class ManagedModel extends EventTarget {
     candidate.model
       .predict(inputs)
       .then((outputs) => {
-        if (this.candidate !== candidate) return;
+        // After dispose() or a newer candidate, this comparison decides nothing.
+        if (this.disposed || this.candidate !== candidate) return;
         const result = this.read(candidate.card, outputs);
         if (!result) throw new MlPredictError('CARD_INVALID', `Version ${candidate.version}'s outputs cannot be read with its card.`);
         this.tracker.add(activeResult, result, { a: activeMs, b: performance.now() - started });
@@ -300,7 +301,7 @@ export class ManagedModel extends EventTarget {
       })
       .catch((e: unknown) => {
         // A candidate that fails on live inputs is not promoted.
-        if (this.candidate === candidate) this.reject(candidate, `it failed on a live input: ${e instanceof Error ? e.message : String(e)}`);
+        if (!this.disposed && this.candidate === candidate) this.reject(candidate, `it failed on a live input: ${e instanceof Error ? e.message : String(e)}`);
       })
       .finally(() => {
         candidate.inflight--;

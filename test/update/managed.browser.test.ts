@@ -240,6 +240,24 @@ describe('models as data', () => {
     await expect.poll(() => workers.live(), { timeout: 5000 }).toBe(0);
   });
 
+  it('dispose() while a shadow comparison is in flight: the candidate is neither promoted nor recorded as bad', async () => {
+    const s = await site();
+    await s.publish([{ version: '1.0.0', ...v1 }], { stable: '1.0.0' });
+    const m = await openManagedModel(s.url, 'sentiment', { backend: 'wasm', policy: 'shadow', shadow: { minInputs: 1 } });
+    await s.publish([{ version: '1.0.0', ...v1 }, { version: '1.0.1', ...v1 }], { stable: '1.0.0', candidate: '1.0.1' });
+    expect(await m.checkForUpdate()).toEqual({ status: 'shadowing', version: '1.0.1' });
+    const events: string[] = [];
+    for (const type of ['shadowreport', 'updateapplied']) m.addEventListener(type, () => events.push(type));
+    // The candidate's prediction of this input is still running when dispose() ends it.
+    expect((await m.predict(text(sentences[0]!))).version).toBe('1.0.0');
+    await m.dispose();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(events).toEqual([]);
+    const reopened = await openManagedModel(s.url, 'sentiment', { backend: 'wasm', policy: 'shadow' });
+    expect(reopened.versions).toMatchObject({ active: '1.0.0', bad: {} });
+    await reopened.dispose();
+  });
+
   it('an unknown model name lists the names there are', async () => {
     const s = await site();
     await s.publish([{ version: '1.0.0', ...v1 }], { stable: '1.0.0' });
