@@ -131,6 +131,10 @@ describe('AgreementTracker and decidePromotion', () => {
     expect(decidePromotion(new AgreementTracker())).toEqual({ decision: 'wait', reason: '0 of 200 inputs compared so far.', agreement: null, inputs: 0 });
     expect(thrown(() => decidePromotion(new AgreementTracker(), { threshold: 1.5 })).message).toMatch(/threshold.*1.5/);
     expect(thrown(() => decidePromotion(new AgreementTracker(), { minInputs: 0 })).message).toMatch(/minInputs.*0/);
+    expect(thrown(() => decidePromotion(new AgreementTracker(), { min: 3 } as never)).message).toBe('Unknown option "min" for decidePromotion(). Expected one of: "threshold", "minInputs".');
+    expect(thrown(() => compareOutputs({ value: 1 }, { value: 1 }, { tolerance: 1 } as never)).message).toBe(
+      'Unknown option "tolerance" for compareOutputs(). Expected one of: "relativeTolerance", "absoluteTolerance", "seed".',
+    );
     expect(thrown(() => new AgreementTracker().add({ value: 1 }, { value: 1 }, { a: -3 })).message).toBe('Latency of a is -3; expected milliseconds ≥ 0.');
   });
 });

@@ -300,6 +300,11 @@ describe('drift: test choice, categories, approximations and errors', () => {
     expect(thrown(() => driftReport(reference, { features: { a: [1] } }, { pValueThreshold: 2 })).message).toMatch(/pValueThreshold.*2/);
     expect(thrown(() => driftReport({ ...reference, rows: 0 }, { features: {} })).message).toMatch(/"rows".*0/);
     expect(thrown(() => driftReport(reference, { features: {}, labels: { x: -1 } } as never)).code).toBe('INVALID_ARGUMENT');
+    expect(thrown(() => driftReport(reference, { features: {} }, { pvalue: 0.1 } as never)).message).toBe(
+      'Unknown option "pvalue" for driftReport(). Expected one of: "categorical", "pValueThreshold", "distanceThreshold", "driftShare".',
+    );
+    expect(thrown(() => driftReport(reference, { features: {} }, { driftShare: 0 })).message).toBe('Option "driftShare" of driftReport() is 0. Expected a number in (0, 1].');
+    expect(thrown(() => new DriftAccumulator(['a'], { size: 10 } as never)).message).toBe('Unknown option "size" for new DriftAccumulator(). Expected one of: "capacity", "seed".');
   });
 });
 

@@ -117,6 +117,10 @@ describe('audio', () => {
     };
     const audio = decodeWav(readFileSync(join(root, 'test/fixtures/audio/speech.wav')));
     expect(audio.sampleRate).toBe(22050);
+    await expect(detectSpeech(model, audio.samples, { rate: audio.sampleRate } as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'Unknown option "rate" for detectSpeech(). Expected one of: "sampleRate", "card", "threshold", "negativeThreshold", "minSpeechFrames", "signal".',
+    });
     const result = await detectSpeech(model, audio.samples, { sampleRate: audio.sampleRate, card });
     await session.release();
     const seconds = audio.samples.length / audio.sampleRate;

@@ -258,9 +258,16 @@ describe('models as data', () => {
     await reopened.dispose();
   });
 
-  it('an unknown model name lists the names there are', async () => {
+  it('an unknown model name lists the names there are; a bad option lists the valid ones', async () => {
     const s = await site();
     await s.publish([{ version: '1.0.0', ...v1 }], { stable: '1.0.0' });
     await expect(openManagedModel(s.url, 'sentimnet')).rejects.toMatchObject({ code: 'UNKNOWN_MODEL', message: expect.stringContaining('"sentiment"') });
+    await expect(openManagedModel(s.url, 'sentiment', { policy: 'sometimes' as never })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: 'Option "policy" of openManagedModel() is "sometimes". Expected one of: "prompt", "auto", "shadow".',
+    });
+    await expect(openManagedModel(s.url, 'sentiment', { shadow: { rate: 0.5 } as never })).rejects.toMatchObject({
+      message: 'Unknown option "rate" for openManagedModel() option "shadow". Expected one of: "sampleRate", "threshold", "minInputs".',
+    });
   });
 });
