@@ -5,7 +5,7 @@
  *
  * The other entries, each imported only by the apps that use it:
  *   ml-predict/registry      registries, model cards, managed (self-updating) models, card-driven inputs and results
- *   ml-predict/batch         predictions over CSV files and large row sets, resumable jobs
+ *   ml-predict/batch         batch jobs: CSV files predicted on the device, stored as they go, resumable
  *   ml-predict/evaluate      comparing two models, drift of live inputs, promotion decisions
  *   ml-predict/tasks/text    text → token tensors
  *   ml-predict/tasks/audio   WAV decoding, resampling, voice activity detection (Silero VAD)
