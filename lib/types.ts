@@ -1,7 +1,6 @@
 /** Public types of ml-predict. */
 import type { ModelCard } from './model/card.js';
-import type { CardValues, FeatureValue, Interpretation } from './model/interpret.js';
-import type { DriftOptions, DriftReport } from './evaluate/drift.js';
+import type { DriftOptions, DriftReport } from './evaluate/drift-types.js';
 
 export type BackendName = 'wasm' | 'webgpu';
 export type BackendOption = 'auto' | BackendName | readonly BackendName[];
@@ -217,3 +216,28 @@ export interface Capabilities {
   wasmThreads: boolean;
   wasmSimd: boolean;
 }
+
+/** A value for one feature: a number (or its text, as a form or a CSV gives it), or a category. */
+export type FeatureValue = number | string;
+
+/**
+ * What a person enters for a card: feature values by feature name for a features card,
+ * or `{ text }` (or the text itself) for a text card.
+ */
+export type CardValues = Readonly<Record<string, FeatureValue | undefined>> | string;
+
+export interface ClassificationResult {
+  kind: 'classification';
+  /** The predicted label (a name from `card.outputs.labels` when the model gives class indices). */
+  label: string;
+  /** Probability per label, in the model's class order; empty when the model gives no probabilities. */
+  probabilities: Record<string, number>;
+}
+
+export interface RegressionResult {
+  kind: 'regression';
+  value: number;
+  unit: string | undefined;
+}
+
+export type Interpretation = ClassificationResult | RegressionResult;

@@ -3,34 +3,11 @@
  * Pure functions (no DOM, no worker): used by `<ml-predict>`, the demo and batch jobs.
  */
 import { MlPredictError, oneOf, quote } from '../errors.js';
-import type { Inputs, Outputs, OutputTensor } from '../types.js';
+import type { CardValues, FeatureValue, Inputs, Interpretation, Outputs, OutputTensor } from '../types.js';
 import type { CategoricalFeature, Feature, ModelCard, NumericFeature } from './card.js';
 import { textToTensor } from '../tasks/text.js';
 
-/** A value for one feature: a number (or its text, as a form or a CSV gives it), or a category. */
-export type FeatureValue = number | string;
-
-/**
- * What a person enters for a card: feature values by feature name for a features card,
- * or `{ text }` (or the text itself) for a text card.
- */
-export type CardValues = Readonly<Record<string, FeatureValue | undefined>> | string;
-
-export interface ClassificationResult {
-  kind: 'classification';
-  /** The predicted label (a name from `card.outputs.labels` when the model gives class indices). */
-  label: string;
-  /** Probability per label, in the model's class order; empty when the model gives no probabilities. */
-  probabilities: Record<string, number>;
-}
-
-export interface RegressionResult {
-  kind: 'regression';
-  value: number;
-  unit: string | undefined;
-}
-
-export type Interpretation = ClassificationResult | RegressionResult;
+export type { CardValues, ClassificationResult, FeatureValue, Interpretation, RegressionResult } from '../types.js';
 
 const CLASSIFICATION_TASKS = ['binary-classification', 'multiclass-classification', 'text-classification'] as const;
 

@@ -1,7 +1,8 @@
 /**
  * The runtime worker: fetches (and caches) model bytes, creates onnxruntime sessions and runs
- * them. One worker hosts every session of a page. Started by host.ts; never imported by the
- * library's main-thread code.
+ * them. It hosts every session of the page that asks for its wasm thread count (and a batch
+ * pool's extra worker hosts one session). Started by host.ts; never imported by the library's
+ * main-thread code.
  */
 import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';

@@ -111,7 +111,7 @@ export function modelsTable(built: readonly BuiltModel[]): string {
     '',
     'Data sources and licenses: tools/datasets/README.md. Preprocessing inside the graphs: TF-IDF and',
     'L2 normalisation (sentiment), standard scaling (breast cancer); tokenising (lib/tasks/text.ts),',
-    'audio framing (lib/tasks/vad.ts) and image resizing with CTC decoding (lib/tasks/ocr.ts) happen',
+    'audio framing (lib/tasks/audio.ts) and image resizing with CTC decoding (lib/tasks/ocr.ts) happen',
     'in the library, as the cards describe.',
     '',
   ].join('\n');

@@ -38,7 +38,7 @@ export function buildSileroVad(): BuiltModel {
     version,
     task: 'voice-activity-detection',
     description:
-      'Silero VAD v5: the probability that a 32 ms frame of 16 kHz mono audio contains speech. A small recurrent network: each call takes 512 new samples with the last 64 samples of the previous frame before them, and the state from the previous call (zeros at the start). lib/tasks/vad.ts does the framing, state and thresholding.',
+      'Silero VAD v5: the probability that a 32 ms frame of 16 kHz mono audio contains speech. A small recurrent network: each call takes 512 new samples with the last 64 samples of the previous frame before them, and the state from the previous call (zeros at the start). detectSpeech() of ml-predict/tasks/audio does the framing, state and thresholding.',
     input: {
       kind: 'audio',
       tensor: 'input',

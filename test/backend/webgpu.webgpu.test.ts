@@ -1,8 +1,8 @@
 // Runs in Chromium launched WITH --enable-unsafe-webgpu (SwiftShader: slow, but a real WebGPU).
 import { describe, expect, it } from 'vitest';
 import * as ortGpu from 'onnxruntime-web/webgpu';
-import { loadModel, probeDevice } from '../lib/index.js';
-import { inputRows, largeModel, linearClassifierModel, sigmoidModel, softmaxModel } from './fixtures/models.js';
+import { loadModel, probeDevice } from '../../lib/index.js';
+import { inputRows, largeModel, linearClassifierModel, sigmoidModel, softmaxModel } from '../fixtures/models.js';
 
 async function direct(bytes: Uint8Array, name: string, rows: number[][]) {
   const session = await ortGpu.InferenceSession.create(bytes, { executionProviders: ['webgpu'] });
