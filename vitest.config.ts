@@ -4,6 +4,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { CHROME_ARGS, WEBGPU_ARGS, findChrome } from './tools/chrome.js';
 import { mlPredict } from './lib/vite.js';
 import { testServer } from './test/server/plugin.js';
+import { engineProvider } from './tools/engines/vitest-provider.js';
 
 const needsBrowser = !process.argv.includes('--project=node');
 const require = createRequire(import.meta.url);
@@ -19,6 +20,27 @@ const BROWSER_DEPS = ['comlink', 'idb-keyval', 'lit', 'lit/decorators.js', 'lit/
   }
 });
 const executablePath = needsBrowser ? findChrome() : undefined;
+
+function engineProject(engine: 'firefox' | 'webkit', include: string[]) {
+  return {
+    plugins: [mlPredict(), testServer()],
+    optimizeDeps: { include: BROWSER_DEPS },
+    test: {
+      name: engine,
+      include,
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      browser: {
+        enabled: true,
+        // The provider runs the engine headless (Firefox) or on a private Xvfb display (WebKit).
+        headless: false,
+        screenshotFailures: false,
+        provider: engineProvider(engine),
+        instances: [{ browser: engine }],
+      },
+    },
+  };
+}
 
 function browserProject(name: string, include: string[], args: string[]) {
   return {
@@ -45,6 +67,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'node', include: ['test/**/*.node.test.ts'], environment: 'node' } },
       browserProject('browser', ['test/**/*.browser.test.ts'], CHROME_ARGS),
+      ...(needsBrowser && process.env.ENGINES !== 'chromium' ? [engineProject('firefox', ['test/**/*.browser.test.ts']), engineProject('webkit', ['test/**/*.browser.test.ts'])] : []),
       browserProject('webgpu', ['test/**/*.webgpu.test.ts'], WEBGPU_ARGS),
       {
         test: {

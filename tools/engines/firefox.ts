@@ -1,0 +1,32 @@
+/** Firefox ESR through WebDriver BiDi (puppeteer-core), headless, in a fresh profile. */
+import puppeteer from 'puppeteer-core';
+import { FIREFOX } from './find.js';
+import { callExpression, pollPage, type EnginePage, type LaunchOptions } from './page.js';
+
+export async function launchFirefox(options: LaunchOptions): Promise<EnginePage> {
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    defaultViewport: options.viewport ?? { width: 1280, height: 900 },
+    extraPrefsFirefox: {
+      // No network other than the test server: no updates, telemetry or remote settings.
+      'app.update.enabled': false,
+      'browser.safebrowsing.malware.enabled': false,
+      'browser.safebrowsing.phishing.enabled': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
+      'network.captive-portal-service.enabled': false,
+    },
+  });
+  const page = await browser.newPage();
+  const evaluate = <T>(fn: (...args: never[]) => unknown, args: unknown[]) => page.evaluate(callExpression(fn, args)) as Promise<T>;
+  return {
+    engine: 'firefox',
+    goto: async (url) => void (await page.goto(url)),
+    reload: async () => void (await page.reload()),
+    evaluate: (fn, ...args) => evaluate(fn as never, args),
+    waitFor: (timeoutMs, fn, ...args) => pollPage(timeoutMs, fn.toString(), () => evaluate(fn as never, args)),
+    screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
+    close: () => browser.close(),
+  };
+}
