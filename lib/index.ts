@@ -16,7 +16,7 @@
 export { loadModel } from './model/load.js';
 export { probeDevice } from './device.js';
 export { listCachedModels, deleteCachedModel, clearCache, storageInfo, requestPersistence, prefetchModel } from './cache/manage.js';
-export type { CachedModel, StorageInfo, PrefetchOptions } from './cache/manage.js';
+export type { CachedModel, StorageInfo, PrefetchOptions, PersistenceOptions } from './cache/manage.js';
 export type { PrefetchResult } from './worker/protocol.js';
 export { MlPredictError, isMlPredictError, ERROR_CODES } from './errors.js';
 export type { MlPredictErrorCode, MlPredictErrorDetails } from './errors.js';

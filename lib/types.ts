@@ -128,6 +128,8 @@ export interface ModelInfo {
   backend: BackendReport;
   /** WebAssembly threads in use by the runtime worker. */
   threads: number;
+  /** Why `threads` is 1 where WebAssembly threads cannot run (no isolation, no SharedArrayBuffer). */
+  threadsReason?: string;
   crossOriginIsolated: boolean;
   /** True when the bytes came from the IndexedDB cache rather than the network. */
   fromCache: boolean;
@@ -214,6 +216,8 @@ export interface Capabilities {
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
   wasmThreads: boolean;
+  /** Why `wasmThreads` is false. */
+  wasmThreadsReason?: string;
   wasmSimd: boolean;
 }
 

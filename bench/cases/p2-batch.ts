@@ -46,7 +46,7 @@ function variantsFor(cores: number): Variant[] {
     { name: ONE, variant: 1, threads: 'auto' },
     { name: TWO, variant: 2, threads: 'auto' },
   ];
-  if (resolveThreads('auto', true, cores) > 1) list.push({ name: ONE_T1, variant: 1, threads: 1 }, { name: TWO_T1, variant: 2, threads: 1 });
+  if (resolveThreads('auto', { isolated: true, sharedMemory: true, cores }).threads > 1) list.push({ name: ONE_T1, variant: 1, threads: 1 }, { name: TWO_T1, variant: 2, threads: 1 });
   return list;
 }
 /** Batches of one variant, by where the pool is: [label, first index, end index). */
@@ -128,7 +128,7 @@ export async function p2(ctx: Ctx): Promise<CaseResult> {
     const trend = (name: string) => `${name.replace('predictBatch, ', '')}, p50 by batch: ${byBatch.get(name)!.map((t, b) => `${b + 1}: ${round(summarize(t).p50)} ms`).join(', ')}`;
     const steadyText = `in batches ${steady[1] + 1}–${Math.min(batches, steady[2])}`;
     // One target per thread setting timed: what a second session adds to the throughput.
-    const autoThreads = resolveThreads('auto', true, cores);
+    const autoThreads = resolveThreads('auto', { isolated: true, sharedMemory: true, cores }).threads;
     const settings: Array<[string, string, string]> = [[autoThreads === 1 ? `threads 'auto' (1 wasm thread per session on ${cores} cores)` : `threads 'auto' (${autoThreads} wasm threads)`, ONE, TWO]];
     if (variants.some((v) => v.name === ONE_T1)) settings.push(['one wasm thread per session', ONE_T1, TWO_T1]);
     for (const [setting, one, two] of settings) {

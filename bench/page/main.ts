@@ -10,7 +10,7 @@
 import { counts, workersGone } from './counters.js';
 import { clearCache, loadModel, type Inputs, type LoadProgress, type Model } from 'ml-predict';
 import { RuntimeWorker, runtimeWorker, setIdleTimeout } from '../../lib/worker/host.js';
-import { resolveThreads } from '../../lib/backend/select.js';
+import { resolveThreads, threadFacts } from '../../lib/backend/select.js';
 import { checkFeeds } from '../../lib/tensor/validate.js';
 import { recycleOwned } from '../../lib/tensor/buffers.js';
 import { summarize } from '../stats.js';
@@ -89,7 +89,7 @@ let ortModule: Promise<typeof Ort> | undefined;
 
 /** Threads as ml-predict's `threads: 'auto'` picks them (its own rule), so both sides compute alike. */
 function autoThreads(): number {
-  return resolveThreads('auto', crossOriginIsolated, navigator.hardwareConcurrency);
+  return resolveThreads('auto', threadFacts()).threads;
 }
 
 function ort(): Promise<typeof Ort> {

@@ -1,5 +1,6 @@
 /** Probes what this context offers: WebGPU (a real adapter request), threads, SIMD, isolation. */
 import type { Capabilities } from '../types.js';
+import { threadFacts, threadsUnavailable } from './select.js';
 
 interface GpuLike {
   requestAdapter(): Promise<{
@@ -35,12 +36,14 @@ export async function probeCapabilities(): Promise<Capabilities> {
   cached ??= probeWebGpu();
   const webgpu = await cached;
   if (!webgpu.available) cached = undefined; // a failed probe is asked again next time, never remembered
-  const isolated = globalThis.crossOriginIsolated === true;
+  const facts = threadFacts();
+  const noThreads = threadsUnavailable(facts);
   return {
     webgpu,
-    crossOriginIsolated: isolated,
-    hardwareConcurrency: globalThis.navigator?.hardwareConcurrency ?? 1,
-    wasmThreads: isolated && typeof SharedArrayBuffer !== 'undefined',
+    crossOriginIsolated: facts.isolated,
+    hardwareConcurrency: facts.cores,
+    wasmThreads: noThreads === undefined,
+    ...(noThreads && { wasmThreadsReason: noThreads }),
     wasmSimd: WebAssembly.validate(SIMD_PROBE),
   };
 }

@@ -74,15 +74,40 @@ export function orderAuto(facts: AutoFacts): { order: BackendName[]; skipped: Pa
   return { order: ['webgpu', 'wasm'], skipped: {} };
 }
 
+/** What decides whether WebAssembly threads can run: the page's isolation, SharedArrayBuffer, cores. */
+export interface ThreadFacts {
+  isolated: boolean;
+  /** `SharedArrayBuffer` exists (WebKitGTK lacks it even when the page is isolated). */
+  sharedMemory: boolean;
+  cores: number;
+}
+
+/** The facts of this global scope (page or worker). */
+export function threadFacts(): ThreadFacts {
+  return {
+    isolated: globalThis.crossOriginIsolated === true,
+    sharedMemory: typeof SharedArrayBuffer !== 'undefined',
+    cores: globalThis.navigator?.hardwareConcurrency ?? 1,
+  };
+}
+
+/** Why WebAssembly threads cannot run here, or undefined when they can. */
+export function threadsUnavailable(facts: ThreadFacts): string | undefined {
+  if (!facts.isolated) return 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)';
+  if (!facts.sharedMemory) return 'this browser has no SharedArrayBuffer, although the page is cross-origin isolated';
+  return undefined;
+}
+
 /**
  * threads: 'auto' → one per core but one, which stays free for the page's main thread (at least 1,
- * at most 4), so that the worker's wasm threads never push the page off the CPU; 1 without
- * cross-origin isolation. A number is used as it is where threads are possible (1 to 64).
+ * at most 4), so that the worker's wasm threads never push the page off the CPU. A number is used
+ * as it is (1 to 64). Where threads cannot run, 1, and `reason` says why.
  */
-export function resolveThreads(option: 'auto' | number | undefined, isolated: boolean, cores: number): number {
-  if (option === undefined || option === 'auto') return isolated ? Math.max(1, Math.min(4, Math.floor(cores) - 1)) : 1;
-  if (typeof option !== 'number' || !Number.isInteger(option) || option < 1 || option > 64) {
+export function resolveThreads(option: 'auto' | number | undefined, facts: ThreadFacts): { threads: number; reason?: string } {
+  if (option !== undefined && option !== 'auto' && (typeof option !== 'number' || !Number.isInteger(option) || option < 1 || option > 64)) {
     throw new MlPredictError('INVALID_ARGUMENT', `Option "threads" is ${quote(option)}. Expected "auto" or an integer from 1 to 64.`);
   }
-  return isolated ? option : 1;
+  const reason = threadsUnavailable(facts);
+  if (reason) return { threads: 1, reason };
+  return { threads: typeof option === 'number' ? option : Math.max(1, Math.min(4, Math.floor(facts.cores) - 1)) };
 }

@@ -12,8 +12,8 @@ export class BatchWorker {
   private readonly connection: WorkerConnection<BatchWorkerApi>;
 
   constructor() {
-    const worker = new Worker(new URL('./batch-worker.js', import.meta.url), { type: 'module', name: 'ml-predict-batch' });
-    this.connection = new WorkerConnection<BatchWorkerApi>(worker, crashed);
+    const create = () => new Worker(new URL('./batch-worker.js', import.meta.url), { type: 'module', name: 'ml-predict-batch' });
+    this.connection = new WorkerConnection<BatchWorkerApi>(create, crashed);
   }
 
   get dead(): boolean {

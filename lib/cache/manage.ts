@@ -87,13 +87,36 @@ export async function storageInfo(): Promise<StorageInfo> {
   };
 }
 
+export interface PersistenceOptions {
+  /**
+   * How long to wait for the browser's answer, in ms (default 5000). Firefox asks the person
+   * with a prompt and answers only once they choose; a headless or unattended one never does.
+   */
+  timeoutMs?: number;
+}
+
+/** How long requestPersistence() waits for an answer by default. */
+export const PERSISTENCE_TIMEOUT_MS = 5000;
+
 /**
  * Asks the browser to keep this origin's storage (no eviction under storage pressure).
- * Resolves to the browser's answer; false where the API is missing.
+ * Resolves to the browser's answer within `timeoutMs`: false where the API is missing, where
+ * the browser refuses or fails, or where no answer came in time (a prompt still open; a later
+ * "yes" shows in `storageInfo().persisted`). Never rejects except for bad options.
  */
-export async function requestPersistence(): Promise<boolean> {
-  if (!navigator.storage?.persist) return false;
-  return navigator.storage.persist();
+export async function requestPersistence(options: PersistenceOptions = {}): Promise<boolean> {
+  const { timeoutMs = PERSISTENCE_TIMEOUT_MS } = checkOptions(options, 'requestPersistence()', {
+    timeoutMs: { integer: [0, 600_000] },
+  });
+  const storage = globalThis.navigator?.storage;
+  if (typeof storage?.persist !== 'function') return false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  try {
+    return await Promise.race([storage.persist().then((granted) => granted === true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface PrefetchOptions {

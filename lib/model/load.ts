@@ -4,7 +4,7 @@
  */
 import { MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
 import { checkOptions, MAX_BYTES_RULE, type OptionRules } from '../options.js';
-import { parseBackendOption, resolveThreads } from '../backend/select.js';
+import { parseBackendOption, resolveThreads, threadFacts } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
 import { sharedSession, type SharedSession } from '../worker/host.js';
 import { predictOn } from '../worker/session-client.js';
@@ -153,8 +153,8 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   const started = performance.now();
   checkOptions(options, 'loadModel()', LOAD_RULES);
   const plan = parseBackendOption(options.backend);
-  const isolated = globalThis.crossOriginIsolated === true;
-  const threads = resolveThreads(options.threads, isolated, globalThis.navigator?.hardwareConcurrency ?? 1);
+  const facts = threadFacts();
+  const { threads, reason: threadsReason } = resolveThreads(options.threads, facts);
   const wire = wireSource(source);
   const name = options.name ?? (wire.kind === 'url' ? nameFromUrl(wire.url) : 'model');
   const { signal } = options;
@@ -213,7 +213,8 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
     outputs: r.outputs,
     backend: r.backend,
     threads: r.threads,
-    crossOriginIsolated: isolated,
+    ...(threadsReason && { threadsReason }),
+    crossOriginIsolated: facts.isolated,
     fromCache: r.fromCache,
     cached: r.cached,
     cacheReason: r.cacheReason,

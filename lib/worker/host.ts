@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { abortable, abortError, MlPredictError, throwIfAborted } from '../errors.js';
 import { WorkerConnection } from './connection.js';
-import { resolveThreads } from '../backend/select.js';
+import { resolveThreads, threadFacts } from '../backend/select.js';
 import type { LoadReply, LoadRequest, MonitorConfig, ProgressCallback, RuntimeApi, WarningCallback } from './protocol.js';
 import type { LoadProgress, LoadWarning } from '../types.js';
 
@@ -27,9 +27,9 @@ export class RuntimeWorker {
   private holds = 0;
 
   constructor() {
-    const worker = new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
     live.add(this);
-    this.connection = new WorkerConnection<RuntimeApi>(worker, crashed, () => {
+    const create = () => new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
+    this.connection = new WorkerConnection<RuntimeApi>(create, crashed, () => {
       clearTimeout(this.idleTimer);
       for (const [threads, w] of shared) if (w === this) shared.delete(threads);
       live.delete(this);
@@ -46,10 +46,6 @@ export class RuntimeWorker {
     const reply = await this.call((api) => api.load({ ...req, compiled: Object.fromEntries(compiled) }, onProgress, onWarning));
     for (const [file, module] of Object.entries(reply.compiled ?? {})) compiled.set(file, module);
     return reply;
-  }
-
-  get api(): Comlink.Remote<RuntimeApi> {
-    return this.connection.api;
   }
 
   get dead(): boolean {
@@ -113,7 +109,7 @@ const shared = new Map<number, RuntimeWorker>();
 export function runtimeWorker(threads?: number): RuntimeWorker {
   if (threads === undefined) {
     for (const w of shared.values()) if (!w.dead) return w;
-    threads = resolveThreads('auto', globalThis.crossOriginIsolated === true, globalThis.navigator?.hardwareConcurrency ?? 1);
+    threads = resolveThreads('auto', threadFacts()).threads;
   }
   let worker = shared.get(threads);
   if (!worker || worker.dead) {

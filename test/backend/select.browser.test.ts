@@ -41,21 +41,27 @@ describe('backend selection without WebGPU', () => {
     expect((err.details?.attempts as unknown[]).length).toBe(1);
   });
 
-  it('threads: auto is 1 without cross-origin isolation, else one per core but one (kept for the page), 1 to 4', async () => {
+  it("threads: auto is one per core but one (kept for the page), 1 to 4; 1 with the reason where threads cannot run (WebKitGTK: no SharedArrayBuffer)", async () => {
     const model = await loadModel(sigmoidModel(), { backend: 'wasm' });
     const cores = navigator.hardwareConcurrency;
-    const expected = crossOriginIsolated ? Math.max(1, Math.min(4, cores - 1)) : 1;
+    const threadsPossible = crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined';
     expect(model.info.crossOriginIsolated).toBe(crossOriginIsolated);
-    expect(model.info.threads).toBe(expected);
+    expect(model.info.threads).toBe(threadsPossible ? Math.max(1, Math.min(4, cores - 1)) : 1);
+    if (threadsPossible) expect(model.info.threadsReason).toBeUndefined();
+    else expect(model.info.threadsReason).toMatch(crossOriginIsolated ? /no SharedArrayBuffer/ : /not cross-origin isolated/);
+    const caps = await probeDevice();
+    expect(caps.wasmThreads).toBe(threadsPossible);
+    expect(caps.wasmThreadsReason).toBe(model.info.threadsReason);
     await model.dispose();
   });
 
-  it('models loaded at the same time with different thread counts each get theirs (one runtime worker per count)', async () => {
+  it('models loaded at the same time with different thread counts each get theirs (one runtime worker per count; 1 each without SharedArrayBuffer)', async () => {
     expect(crossOriginIsolated).toBe(true);
+    const sab = typeof SharedArrayBuffer !== 'undefined';
     const two = await loadModel(sigmoidModel(), { backend: 'wasm', threads: 2 });
     const one = await loadModel(sigmoidModel(), { backend: 'wasm', threads: 1 });
     const twoAgain = await loadModel(sigmoidModel(), { backend: 'wasm', threads: 2 });
-    expect([two.info.threads, one.info.threads, twoAgain.info.threads]).toEqual([2, 1, 2]);
+    expect([two.info.threads, one.info.threads, twoAgain.info.threads]).toEqual(sab ? [2, 1, 2] : [1, 1, 1]);
     const x = { x: [[1, 2, 3, 4]] };
     expect(Array.from((await one.predict(x)).y!.data as Float32Array)).toEqual(Array.from((await two.predict(x)).y!.data as Float32Array));
     await Promise.all([two.dispose(), one.dispose(), twoAgain.dispose()]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderAuto, parseBackendOption, resolveThreads } from '../../lib/backend/select.js';
+import { orderAuto, parseBackendOption, resolveThreads, threadsUnavailable } from '../../lib/backend/select.js';
 import { thrown } from '../helpers.js';
 
 describe('backend option', () => {
@@ -23,14 +23,25 @@ describe('backend option', () => {
   });
 
   it('resolves threads', () => {
+    const on = (cores: number) => ({ isolated: true, sharedMemory: true, cores });
     // One core stays for the page: 2 cores → 1 thread, 4 → 3, never more than 4 nor less than 1.
-    expect(resolveThreads('auto', true, 1)).toBe(1);
-    expect(resolveThreads('auto', true, 2)).toBe(1);
-    expect(resolveThreads('auto', true, 4)).toBe(3);
-    expect(resolveThreads('auto', true, 16)).toBe(4);
-    expect(resolveThreads('auto', false, 16)).toBe(1);
-    expect(resolveThreads(3, false, 16)).toBe(1);
-    expect(resolveThreads(3, true, 16)).toBe(3);
-    expect(thrown(() => resolveThreads(1.5, true, 2)).message).toMatch(/"threads" is 1.5/);
+    expect(resolveThreads('auto', on(1))).toEqual({ threads: 1 });
+    expect(resolveThreads('auto', on(2))).toEqual({ threads: 1 });
+    expect(resolveThreads('auto', on(4))).toEqual({ threads: 3 });
+    expect(resolveThreads('auto', on(16))).toEqual({ threads: 4 });
+    expect(resolveThreads(3, on(16))).toEqual({ threads: 3 });
+    expect(thrown(() => resolveThreads(1.5, on(2))).message).toMatch(/"threads" is 1.5/);
+    expect(thrown(() => resolveThreads(0, { isolated: false, sharedMemory: false, cores: 2 })).code).toBe('INVALID_ARGUMENT');
+  });
+
+  it('gives 1 thread and the reason where threads cannot run', () => {
+    const notIsolated = resolveThreads('auto', { isolated: false, sharedMemory: true, cores: 16 });
+    expect(notIsolated.threads).toBe(1);
+    expect(notIsolated.reason).toMatch(/not cross-origin isolated/);
+    expect(resolveThreads(3, { isolated: false, sharedMemory: false, cores: 16 }).threads).toBe(1);
+    // WebKitGTK: isolated, yet no SharedArrayBuffer (and hardwareConcurrency says 4 on 2 cores).
+    const noSab = resolveThreads('auto', { isolated: true, sharedMemory: false, cores: 4 });
+    expect(noSab).toEqual({ threads: 1, reason: 'this browser has no SharedArrayBuffer, although the page is cross-origin isolated' });
+    expect(threadsUnavailable({ isolated: true, sharedMemory: true, cores: 1 })).toBeUndefined();
   });
 });

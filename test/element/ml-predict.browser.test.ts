@@ -338,13 +338,13 @@ describe('<ml-predict> lifecycle', () => {
     const [la, lb] = await Promise.all([loaded(a), loaded(b)]);
     expect(la.detail.model).not.toBe(lb.detail.model);
     expect(await requestCount(name)).toBe(1);
-    expect(await runtimeWorker().api.sessionCount()).toBe(1);
+    expect(await runtimeWorker().call((api) => api.sessionCount())).toBe(1);
     // Removing one keeps the other's session.
     const modelA = a.model!;
     a.remove();
     expect(modelA.disposed).toBe(true);
     expect((await b.predict({ x: [new Array(1000).fill(0)] })).kind).toBe('raw');
-    expect(await runtimeWorker().api.sessionCount()).toBe(1);
+    expect(await runtimeWorker().call((api) => api.sessionCount())).toBe(1);
   });
 
   it('removing the element disposes its model', async () => {
@@ -352,13 +352,13 @@ describe('<ml-predict> lifecycle', () => {
     const el = create({ src: url });
     const { detail } = await loaded(el);
     const worker = runtimeWorker();
-    expect(await worker.api.sessionCount()).toBe(1);
+    expect(await worker.call((api) => api.sessionCount())).toBe(1);
     el.remove();
     expect(el.model).toBeUndefined();
     expect(detail.model.disposed).toBe(true);
     expect((await rejection(detail.model.predict({ x: [[1, 2, 3, 4]] }))).code).toBe('DISPOSED');
     // Its session is released in the worker (or the idle worker ended).
-    if (!worker.dead) expect(await worker.api.sessionCount()).toBe(0);
+    if (!worker.dead) expect(await worker.call((api) => api.sessionCount())).toBe(0);
   });
 
   it('changing src mid-load cancels it: only the newest model fires load', async () => {

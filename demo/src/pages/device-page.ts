@@ -98,7 +98,7 @@ export class MlpDevicePage extends LightElement {
       <dt>WebGPU</dt>
       <dd data-testid="cap-webgpu">${c.webgpu.available ? yes(true, `(${c.webgpu.adapter ?? 'adapter found'})`) : yes(false, `(${c.webgpu.reason ?? 'not available'})`)}</dd>
       <dt>WebAssembly threads</dt>
-      <dd data-testid="cap-threads">${yes(c.wasmThreads, c.wasmThreads ? `(${c.hardwareConcurrency} logical cores)` : '(needs a cross-origin isolated page)')}</dd>
+      <dd data-testid="cap-threads">${yes(c.wasmThreads, c.wasmThreads ? `(${c.hardwareConcurrency} logical cores)` : `(${c.wasmThreadsReason ?? 'not available'})`)}</dd>
       <dt>WebAssembly SIMD</dt>
       <dd data-testid="cap-simd">${yes(c.wasmSimd, '')}</dd>
       <dt>Cross-origin isolated</dt>
