@@ -4,7 +4,10 @@
  *   ['j', id]         the job record (small; rewritten at every commit)
  *   ['c', id]         the model card the job reads columns and labels from (written once)
  *   ['f', id]         the input file itself, a Blob: a job resumes after a reload without asking
- *                     for the file again (browsers keep stored Blobs on disk, not in memory)
+ *                     for the file again (browsers keep stored Blobs on disk, not in memory).
+ *                     Where IndexedDB refuses Blobs (WebKit in a private or automated profile:
+ *                     "Error preparing Blob/File data"), found by a probe once per page, its
+ *                     bytes instead, as `StoredBytes`.
  *   ['r', id, i]      result chunk i: the outputs of its readable rows and its row errors
  * A result chunk and the record that counts it are written in one transaction, so after a crash
  * the record never counts a chunk that is not there, nor misses one that is.
@@ -83,13 +86,54 @@ export async function listRecords(): Promise<BatchJobRecord[]> {
   return records.sort((a, b) => a.createdAt - b.createdAt);
 }
 
+/** A file's bytes, stored where IndexedDB refuses Blobs. */
+interface StoredBytes {
+  kind: 'ml-predict:bytes';
+  bytes: ArrayBuffer;
+  type: string;
+}
+
+let blobsStorable: Promise<boolean> | undefined;
+
+/**
+ * Whether this page's IndexedDB stores Blobs: writes and deletes a one-byte Blob, once per
+ * page. A refusal for want of room is no answer (it says nothing about Blobs): asked again later.
+ */
+export function probeBlobStorage(): Promise<boolean> {
+  blobsStorable ??= (async () => {
+    const key: IDBValidKey = ['probe', 'blob'];
+    try {
+      await set(key, new Blob([new Uint8Array([1])]), db());
+    } catch (e) {
+      if (isQuotaError(e)) {
+        blobsStorable = undefined;
+        return true;
+      }
+      return false;
+    }
+    await db()('readwrite', (s) => promisifyRequest(s.delete(key))).catch(() => undefined);
+    return true;
+  })();
+  return blobsStorable;
+}
+
+async function storable(file: Blob): Promise<Blob | StoredBytes> {
+  if (await probeBlobStorage()) return file;
+  return { kind: 'ml-predict:bytes', bytes: await file.arrayBuffer(), type: file.type };
+}
+
+function isStoredBytes(value: unknown): value is StoredBytes {
+  return typeof value === 'object' && value !== null && (value as StoredBytes).kind === 'ml-predict:bytes';
+}
+
 /** Stores a new job: its record, card and input file in one transaction. */
-export function createJob(record: BatchJobRecord, card: ModelCard, file: Blob): Promise<void> {
+export async function createJob(record: BatchJobRecord, card: ModelCard, file: Blob): Promise<void> {
+  const stored = await storable(file);
   return guard(
     () =>
       setMany(
         [
-          [fileKey(record.id), file],
+          [fileKey(record.id), stored],
           [cardKey(record.id), card],
           [recordKey(record.id), record],
         ],
@@ -104,8 +148,9 @@ export function getCard(id: string): Promise<ModelCard | undefined> {
   return guard(() => get<ModelCard>(cardKey(id), db()), 'read', () => `the model card of ${jobOf(id)}`);
 }
 
-export function getFile(id: string): Promise<Blob | undefined> {
-  return guard(() => get<Blob>(fileKey(id), db()), 'read', () => `the input file of ${jobOf(id)}`);
+export async function getFile(id: string): Promise<Blob | undefined> {
+  const value = await guard(() => get<Blob | StoredBytes>(fileKey(id), db()), 'read', () => `the input file of ${jobOf(id)}`);
+  return isStoredBytes(value) ? new Blob([value.bytes], { type: value.type }) : value;
 }
 
 /**

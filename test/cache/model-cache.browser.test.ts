@@ -48,8 +48,9 @@ describe('model store', () => {
     const bytes = largeModel(600);
     const { url, integrity } = await serve(bytes);
     const events: LoadProgress[] = [];
-    // slow=2: the server pauses between 64 KiB chunks, so the body arrives in many reads.
-    const model = await loadModel(`${url}?slow=2`, { backend: 'wasm', integrity, onProgress: (p) => events.push(p) });
+    // slow=20: the server pauses between 64 KiB chunks, so the body arrives in many reads
+    // (WebKit gathers what arrives within a few ms into one read).
+    const model = await loadModel(`${url}?slow=20`, { backend: 'wasm', integrity, onProgress: (p) => events.push(p) });
     const downloads = events.filter((e) => e.phase === 'download');
     expect(downloads.length).toBeGreaterThan(3);
     for (let i = 1; i < downloads.length; i++) expect(downloads[i]!.loaded).toBeGreaterThanOrEqual(downloads[i - 1]!.loaded);
