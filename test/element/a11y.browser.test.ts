@@ -1,5 +1,5 @@
 /**
- * axe-core on `<ml-predict>` in each state, and a screenshot of each state in
+ * axe-core on `<ml-predict>` in each state, and (in Chromium) a screenshot of each state in
  * e2e/screenshots/element-*.png for a person to look at.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import axe from 'axe-core';
 import '../../lib/element/define.js';
 import type { MlPredict } from '../../lib/element/ml-predict.js';
 import { largeModel, sigmoidModel } from '../fixtures/models.js';
-import { houseCard, houseModel, irisCard, irisModel, loaded, next, part, serveModel, wordCountCard, wordCountModel } from './fixtures.js';
+import { elementShot, houseCard, houseModel, irisCard, irisModel, loaded, next, part, serveModel, wordCountCard, wordCountModel } from './fixtures.js';
 
 const shots = '../../e2e/screenshots';
 
@@ -36,10 +36,10 @@ async function expectNoViolations(el: MlPredict): Promise<void> {
 
 async function shot(el: MlPredict, name: string): Promise<void> {
   await el.updateComplete;
-  await page.screenshot({ element: el, path: `${shots}/element-${name}.png` });
+  await elementShot(el, `${shots}/element-${name}.png`);
 }
 
-describe('<ml-predict> accessibility (axe-core) and screenshots', () => {
+describe('<ml-predict> accessibility (axe-core) in every engine; screenshots in Chromium (the other runners take none)', () => {
   it('loading: progress bar with a name, status announced', async () => {
     const { url } = await serveModel(largeModel(400), irisCard, 'loading');
     const el = create({ src: `${url}?slow=150` });

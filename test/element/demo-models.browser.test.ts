@@ -9,7 +9,7 @@ import axe from 'axe-core';
 import '../../lib/element/define.js';
 import type { MlPredict } from '../../lib/element/ml-predict.js';
 import type { ModelCard } from '../../lib/model/card.js';
-import { loaded, next, part } from './fixtures.js';
+import { elementShot, loaded, next, part } from './fixtures.js';
 
 const registry = '/models/registry.json';
 
@@ -42,7 +42,7 @@ function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
-describe('<ml-predict> with the demo models', () => {
+describe('<ml-predict> with the demo models (screenshots in Chromium)', () => {
   for (const name of ['iris', 'breast-cancer', 'house-price']) {
     it(`${name}: a field per feature; the form's prediction equals the model's on the card example`, async () => {
       const el = await open(name);
@@ -73,9 +73,9 @@ describe('<ml-predict> with the demo models', () => {
       await el.updateComplete;
       await noViolations(el);
       // The page shows at most the viewport: the top of a long form, and its result on its own.
-      await page.screenshot({ element: el, path: `../../e2e/screenshots/element-demo-${name}.png` });
+      await elementShot(el, `../../e2e/screenshots/element-demo-${name}.png`);
       part(el, 'result')!.scrollIntoView();
-      await page.screenshot({ element: part(el, 'result')!, path: `../../e2e/screenshots/element-demo-${name}-result.png` });
+      await elementShot(part(el, 'result')!, `../../e2e/screenshots/element-demo-${name}-result.png`);
     });
   }
 
@@ -100,6 +100,6 @@ describe('<ml-predict> with the demo models', () => {
     expect((await negative).detail).toMatchObject({ kind: 'classification', label: 'negative' });
     await el.updateComplete;
     await noViolations(el);
-    await page.screenshot({ element: el, path: '../../e2e/screenshots/element-demo-sentiment.png' });
+    await elementShot(el, '../../e2e/screenshots/element-demo-sentiment.png');
   });
 });

@@ -14,6 +14,9 @@ export async function launchChromium(options: LaunchOptions): Promise<EnginePage
     reload: async () => void (await page.reload()),
     evaluate: (fn, ...args) => evaluate(fn as never, args),
     waitFor: (timeoutMs, fn, ...args) => pollPage(timeoutMs, fn.toString(), () => evaluate(fn as never, args)),
+    keys: async (strokes) => {
+      for (const s of strokes) await ('down' in s ? page.keyboard.down(s.down) : page.keyboard.up(s.up));
+    },
     screenshot: async (path) => void (await page.screenshot({ path })),
     close: () => browser.close(),
   };

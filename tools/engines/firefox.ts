@@ -1,5 +1,5 @@
 /** Firefox ESR through WebDriver BiDi (puppeteer-core), headless, in a fresh profile. */
-import puppeteer from 'puppeteer-core';
+import puppeteer, { type KeyInput } from 'puppeteer-core';
 import { FIREFOX } from './find.js';
 import { callExpression, pollPage, type EnginePage, type LaunchOptions } from './page.js';
 
@@ -26,6 +26,9 @@ export async function launchFirefox(options: LaunchOptions): Promise<EnginePage>
     reload: async () => void (await page.reload()),
     evaluate: (fn, ...args) => evaluate(fn as never, args),
     waitFor: (timeoutMs, fn, ...args) => pollPage(timeoutMs, fn.toString(), () => evaluate(fn as never, args)),
+    keys: async (strokes) => {
+      for (const s of strokes) await ('down' in s ? page.keyboard.down(s.down as KeyInput) : page.keyboard.up(s.up as KeyInput));
+    },
     screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
     close: () => browser.close(),
   };

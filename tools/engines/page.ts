@@ -24,10 +24,14 @@ export interface EnginePage {
   evaluate<T, A extends unknown[]>(fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T>;
   /** Polls `fn` until it returns a truthy value (resolves with it) or `timeoutMs` passes. */
   waitFor<T, A extends unknown[]>(timeoutMs: number, fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T>;
+  /** Presses and releases keys (DOM key names: "Tab", "Control", "a") as real input, in order. */
+  keys(strokes: readonly KeyStroke[]): Promise<void>;
   /** A PNG of the viewport. */
   screenshot(path: string): Promise<void>;
   close(): Promise<void>;
 }
+
+export type KeyStroke = { down: string } | { up: string };
 
 /** The expression that calls `fn` with `args`: what every driver sends to its page. */
 export function callExpression(fn: (...args: never[]) => unknown, args: unknown[]): string {

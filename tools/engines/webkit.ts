@@ -36,6 +36,31 @@ async function waitForDriver(base: string): Promise<void> {
   await pollPage(15_000, `WebKitWebDriver at ${base}`, async () => (await fetch(`${base}/status`)).ok);
 }
 
+/** WebDriver's code points for the DOM key names that are not characters. */
+const KEY_CODES: Record<string, string> = {
+  Backspace: '\uE003',
+  Tab: '\uE004',
+  Enter: '\uE007',
+  Shift: '\uE008',
+  Control: '\uE009',
+  Alt: '\uE00A',
+  Escape: '\uE00C',
+  End: '\uE010',
+  Home: '\uE011',
+  ArrowLeft: '\uE012',
+  ArrowUp: '\uE013',
+  ArrowRight: '\uE014',
+  ArrowDown: '\uE015',
+  Delete: '\uE017',
+  Meta: '\uE03D',
+};
+
+function keyValue(key: string): string {
+  const code = KEY_CODES[key] ?? (key.length === 1 ? key : undefined);
+  if (code === undefined) throw new Error(`WebKit driver: no WebDriver code for key ${JSON.stringify(key)}; known: ${Object.keys(KEY_CODES).join(', ')} and single characters`);
+  return code;
+}
+
 export async function launchWebKit(options: LaunchOptions): Promise<EnginePage> {
   const xvfb = await startXvfb();
   const port = await freePort();
@@ -97,6 +122,10 @@ export async function launchWebKit(options: LaunchOptions): Promise<EnginePage> 
     reload: async () => void (await command('POST', `${session}/refresh`, {})),
     evaluate: (fn, ...args) => evaluate(fn as never, args),
     waitFor: (timeoutMs, fn, ...args) => pollPage(timeoutMs, fn.toString(), () => evaluate(fn as never, args)),
+    keys: async (strokes) => {
+      const actions = strokes.map((s) => ('down' in s ? { type: 'keyDown', value: keyValue(s.down) } : { type: 'keyUp', value: keyValue(s.up) }));
+      await command('POST', `${session}/actions`, { actions: [{ type: 'key', id: 'keyboard', actions }] });
+    },
     screenshot: async (path) => writeFileSync(path, Buffer.from(await command<string>('GET', `${session}/screenshot`), 'base64')),
     close: async () => {
       await command('DELETE', session).catch(() => undefined);
