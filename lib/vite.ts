@@ -37,6 +37,10 @@ export function mlPredict(options: MlPredictPluginOptions = {}): Plugin {
       return {
         optimizeDeps: { exclude: ['onnxruntime-web', 'ml-predict'] },
         worker: { format: 'es' },
+        // Also as vite's own header settings: servers built on vite that answer before any
+        // plugin middleware (vitest's browser runner) send these.
+        server: isolation ? { headers: { ...ISOLATION_HEADERS } } : {},
+        preview: isolation ? { headers: { ...ISOLATION_HEADERS } } : {},
       };
     },
     configureServer(server) {
