@@ -5,9 +5,10 @@
  * `new Worker(new URL('./x.js', import.meta.url))` written out so that bundlers find and emit
  * the worker script.
  *
- * A worker that fails before it says READY is started once more: WebKit refuses to start a
- * module worker from a revalidated script whose 304 lacks the page's COOP/COEP headers, and the
- * second request is then answered in full. Calls wait for READY, so none is lost to the retry.
+ * A worker that fails before it says READY is started once more (a failed fetch of its script,
+ * a server restarting); calls wait for READY, so none is lost to the retry. A second failure
+ * rejects every call with a message that lists what makes a browser refuse a worker script,
+ * the one WebKit has included: a 304 revalidation without the page's COEP/CORP headers.
  */
 import * as Comlink from 'comlink';
 import type { MlPredictError } from '../errors.js';
@@ -19,8 +20,9 @@ export function startFailure(message: string | undefined): string {
     `it failed to start, twice${message ? `: ${message}` : ' and the browser gave no reason'}. ` +
     'The browser refuses a worker script it cannot load or run: a missing file or an HTML page in its place ' +
     '(check that the bundler emitted the worker script), a syntax error, or, on a cross-origin isolated page, ' +
-    'a script response without the Cross-Origin-Embedder-Policy and Cross-Origin-Resource-Policy headers ' +
-    '(send them on every response, 304s included)'
+    'a script response without the Cross-Origin-Embedder-Policy and Cross-Origin-Resource-Policy headers. ' +
+    'Safari (WebKit) checks them on 304 revalidations too, and servers that add headers by configuration often leave them off 304s: ' +
+    'send them on every response, 304s included (ml-predict/vite does)'
   );
 }
 

@@ -8,7 +8,8 @@ import axe from 'axe-core';
 import '../../lib/element/define.js';
 import type { MlPredict } from '../../lib/element/ml-predict.js';
 import { largeModel, sigmoidModel } from '../fixtures/models.js';
-import { elementShot, houseCard, houseModel, irisCard, irisModel, loaded, next, part, serveModel, wordCountCard, wordCountModel } from './fixtures.js';
+import { houseCard, houseModel, irisCard, irisModel, loaded, next, part, serveModel, wordCountCard, wordCountModel } from './fixtures.js';
+import { elementShot } from './shots.js';
 
 const shots = '../../e2e/screenshots';
 

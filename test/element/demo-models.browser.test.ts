@@ -9,7 +9,8 @@ import axe from 'axe-core';
 import '../../lib/element/define.js';
 import type { MlPredict } from '../../lib/element/ml-predict.js';
 import type { ModelCard } from '../../lib/model/card.js';
-import { elementShot, loaded, next, part } from './fixtures.js';
+import { loaded, next, part } from './fixtures.js';
+import { elementShot } from './shots.js';
 
 const registry = '/models/registry.json';
 

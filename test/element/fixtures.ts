@@ -1,5 +1,4 @@
 /** Models with matching cards for the `<ml-predict>` tests, and helpers to await the element. */
-import { page, server } from 'vitest/browser';
 import { writeModel } from '../../tools/onnx/writer.js';
 import { linearClassifierModel } from '../fixtures/models.js';
 import { putFile, uniqueName } from '../helpers.js';
@@ -168,12 +167,3 @@ export function part(el: MlPredict, name: string): HTMLElement | null {
   return el.shadowRoot!.querySelector<HTMLElement>(`[part~="${name}"]`);
 }
 
-/**
- * A PNG of `element` at `path` (relative to the test file), for a person to look at. Taken
- * where the runner is Playwright (Chromium) only: the Firefox and WebKit runners give real key
- * presses but no element screenshots; e2e/engines.e2e.test.ts shoots the demo in all three.
- */
-export async function elementShot(element: Element, path: string): Promise<void> {
-  if (server.provider !== 'playwright') return;
-  await page.screenshot({ element, path });
-}

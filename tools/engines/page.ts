@@ -4,6 +4,7 @@
  * WebKit. Scenario code that uses only this interface runs unchanged in all three.
  */
 import type { EngineName } from './find.js';
+import { IN_PAGE } from './in-page.js';
 
 export interface LaunchOptions {
   /** Extra Chromium flags (WebGPU); ignored by the other engines. */
@@ -33,9 +34,9 @@ export interface EnginePage {
 
 export type KeyStroke = { down: string } | { up: string };
 
-/** The expression that calls `fn` with `args`: what every driver sends to its page. */
+/** The expression that calls `fn` with `args`, the in-page helpers in scope: what every driver sends to its page. */
 export function callExpression(fn: (...args: never[]) => unknown, args: unknown[]): string {
-  return `(${fn.toString()})(...${JSON.stringify(args)})`;
+  return `(() => { ${IN_PAGE} return (${fn.toString()})(...${JSON.stringify(args)}); })()`;
 }
 
 export async function pollPage<T>(timeoutMs: number, describe: string, once: () => Promise<T>): Promise<T> {
