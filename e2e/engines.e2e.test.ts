@@ -80,6 +80,14 @@ describe.each(selectedEngines())('%s', (engine: EngineName) => {
       expect(await loadedOn(page)).toEqual({ status: 'ready', defined: true, isolated: true });
       // 12·5 + 1.5·150 + 40·2 + 7 = 372
       expect(await predictHouse(page)).toEqual({ kind: 'regression', value: 372, unit: 'k€' });
+      const shown = await page.evaluate(async () => {
+        const el = document.querySelector('ml-predict') as HTMLElement & { updateComplete: Promise<unknown> };
+        await el.updateComplete;
+        const text = (sel: string) => (el.shadowRoot!.querySelector(sel)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+        return { announced: text('[role="status"]'), result: text('[part~="result"]') };
+      });
+      expect(shown.announced).toBe('Prediction: 372 k€.');
+      expect(shown.result).toMatch(/Prediction ?372 ?k€/);
       expect(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
       const foreign = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => !n.startsWith(location.origin)));
       expect(foreign).toEqual([]);
