@@ -14,14 +14,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectedEngines, type EngineName } from '../tools/engines/find.js';
 import { launchPage, type EnginePage } from '../tools/engines/page.js';
 import type {} from '../tools/engines/in-page.js';
-import { ROOT } from './helpers/demo.js';
+import { buildDemo, ROOT, serveDemo, type DemoServer } from './helpers/demo.js';
 import { buildPlainSite, servePlainSite, type SiteServer } from './helpers/plain-site.js';
 
 const SHOTS = resolve(ROOT, 'e2e/screenshots/engines');
+const DEMO = resolve(ROOT, 'e2e/.tmp/engines-demo');
+const REVIEW = 'An absolutely wonderful film: moving, funny and beautifully acted.';
 let site: string;
 
 beforeAll(async () => {
   site = await buildPlainSite();
+  await buildDemo({ outDir: DEMO, version: 'engines-1' });
   mkdirSync(SHOTS, { recursive: true });
 });
 afterAll(() => rmSync(site, { recursive: true, force: true }));
@@ -60,6 +63,28 @@ async function predictHouse(page: EnginePage): Promise<unknown> {
   });
   await page.keys([{ down: 'Enter' }, { up: 'Enter' }]);
   return page.evaluate(() => (window as unknown as { __prediction: Promise<unknown> }).__prediction);
+}
+
+/** Navigates the demo to `#/name` and waits for its heading. */
+async function show(page: EnginePage, origin: string, name: string, { reload = false } = {}): Promise<void> {
+  await page.goto(`${origin}/#/${name}`);
+  if (reload) await page.reload();
+  await page.waitFor(30_000, () => !!deep('h1'));
+}
+
+/** Fills the demo's `<ml-predict>` form (the review for a text model), predicts, returns the result's text. */
+async function predictOnDemo(page: EnginePage, review: string): Promise<string> {
+  await page.waitFor(60_000, () => !!deep('ml-predict')?.shadowRoot?.querySelector('[part~="form"] button'));
+  await page.evaluate((text: string) => {
+    const form = deep('ml-predict')!.shadowRoot!.querySelector('[part~="form"]') as HTMLFormElement;
+    const area = form.querySelector('textarea');
+    if (area) {
+      area.value = text;
+      area.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+    }
+    (Array.from(form.querySelectorAll('button')).find((b) => /Predict/.test(b.textContent ?? '')) as HTMLButtonElement).click();
+  }, review);
+  return page.waitFor(60_000, () => (deep('ml-predict')!.shadowRoot!.querySelector('[part~="result"]')?.textContent ?? '').replace(/\s+/g, ' ').trim());
 }
 
 describe.each(selectedEngines())('%s', (engine: EngineName) => {
@@ -141,6 +166,91 @@ describe.each(selectedEngines())('%s', (engine: EngineName) => {
       } else {
         expect(second).toBe('ready');
       }
+    });
+  });
+
+  describe('the built demo PWA', () => {
+    let server: DemoServer;
+    let page: EnginePage;
+    beforeAll(async () => {
+      server = await serveDemo(DEMO);
+      page = await launchPage(engine, { viewport: { width: 1280, height: 900 } });
+    });
+    afterAll(async () => {
+      await page?.close();
+      await server?.close();
+    });
+
+    it('service worker in control; a model stored for offline use; the persistence answer comes within its bound', async () => {
+      await show(page, server.origin, 'models');
+      await page.waitFor(30_000, () => navigator.serviceWorker.controller !== null);
+      await page.waitFor(30_000, () => !!deep('[data-testid="offline-ready"]'));
+      expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+      await page.evaluate(() => deep('[data-testid="model-sentiment-logreg"] button', 'Make available offline')!.click());
+      await page.waitFor(60_000, () => !!deep('[data-testid="model-sentiment-logreg"] [data-testid="cached"]'));
+      const asked = Date.now();
+      await page.evaluate(() => deep('button', 'Ask to keep models')!.click());
+      const answer = await page.waitFor(10_000, () => deep('[data-testid="persistence-answer"]')?.textContent?.trim() ?? '');
+      console.log(`${engine}: persistence answer after ${Date.now() - asked} ms: ${answer.split('.')[0]}`);
+      await page.screenshot(join(SHOTS, `${engine}-models.png`));
+    });
+
+    it('predict: the stored model classifies the review; the Batch sample runs to the end', async () => {
+      await show(page, server.origin, 'predict');
+      expect(await predictOnDemo(page, REVIEW)).toMatch(/^Prediction ?positive/i);
+      await page.screenshot(join(SHOTS, `${engine}-predict.png`));
+      await show(page, server.origin, 'batch');
+      await page.waitFor(30_000, () => !!deep('[data-testid="batch-samples"] button'));
+      await page.evaluate(() => deep('[data-testid="batch-samples"] button')!.click());
+      const status = await page.waitFor(120_000, () => {
+        const s = deep('[data-testid="batch-job"]')?.dataset.status;
+        return s === 'done' || s === 'failed' ? s : undefined;
+      });
+      const job = await page.evaluate(() => (deep('[data-testid="batch-job"]')!.textContent ?? '').replace(/\s+/g, ' ').trim());
+      expect(status, job).toBe('done');
+      expect(job).toMatch(/Done/);
+      await page.screenshot(join(SHOTS, `${engine}-batch.png`));
+    });
+
+    it('device page: the facts of this engine, threads with their reason', async () => {
+      await show(page, server.origin, 'device');
+      const threads = await page.waitFor(30_000, () => deep('[data-testid="cap-threads"]')?.textContent?.replace(/\s+/g, ' ').trim());
+      if (engine === 'webkit') expect(threads).toMatch(/^No \(this browser has no SharedArrayBuffer/);
+      else expect(threads).toMatch(/^Yes/);
+      await page.screenshot(join(SHOTS, `${engine}-device.png`));
+    });
+
+    // Only Chromium's offline emulation covers the service worker's own fetches: elsewhere the
+    // service worker's network-first checks of the registry and cards still reach the server.
+    const partial = {
+      chromium: '',
+      firefox: " (Firefox: its offline emulation leaves out the service worker's fetches, so its registry checks reach the server)",
+      webkit: ' (WebKit: its WebDriver has no offline switch, so the page believes it is online and checks the registry)',
+    }[engine];
+    it(`offline: with the server unreachable a reload renders and predicts, and nothing it needs comes from the network${partial}`, async () => {
+      await show(page, server.origin, 'predict');
+      server.down = true;
+      await page.setOffline?.(true);
+      const before = server.requests.length;
+      try {
+        await show(page, server.origin, 'predict', { reload: true });
+        expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+        if (page.setOffline) await page.waitFor(30_000, () => /Offline/.test(deep('[data-testid="network"]')?.textContent ?? ''));
+        expect(await predictOnDemo(page, REVIEW)).toMatch(/^Prediction ?positive/i);
+        await show(page, server.origin, 'models', { reload: true });
+        await page.waitFor(30_000, () => !!deep('[data-testid="model-sentiment-logreg"] [data-testid="cached"]'));
+        await page.screenshot(join(SHOTS, `${engine}-offline-models.png`));
+      } finally {
+        await page.setOffline?.(false);
+        server.down = false;
+      }
+      // The browser's own update check for the service worker (/sw.js) may reach the server. A
+      // page that believes it is online also asks for the registry and cards (network first),
+      // and is answered from its offline copies when the server does not answer.
+      const reached = server.requests.slice(before).map((r) => new URL(r.url, server.origin).pathname).filter((p) => p !== '/sw.js');
+      const online = (p: string) => p === '/models/registry.json' || /^\/models\/[\w.-]+\.card\.json$/.test(p);
+      expect(reached.filter((p) => !online(p))).toEqual([]);
+      if (!partial) expect(reached).toEqual([]);
     });
   });
 });

@@ -17,6 +17,7 @@ export async function launchChromium(options: LaunchOptions): Promise<EnginePage
     keys: async (strokes) => {
       for (const s of strokes) await ('down' in s ? page.keyboard.down(s.down) : page.keyboard.up(s.up));
     },
+    setOffline: (offline) => context.setOffline(offline),
     screenshot: async (path) => void (await page.screenshot({ path })),
     close: () => browser.close(),
   };

@@ -29,6 +29,7 @@ export async function launchFirefox(options: LaunchOptions): Promise<EnginePage>
     keys: async (strokes) => {
       for (const s of strokes) await ('down' in s ? page.keyboard.down(s.down as KeyInput) : page.keyboard.up(s.up as KeyInput));
     },
+    setOffline: (offline) => page.setOfflineMode(offline),
     screenshot: async (path) => void (await page.screenshot({ path: path as `${string}.png` })),
     close: () => browser.close(),
   };

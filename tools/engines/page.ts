@@ -27,6 +27,11 @@ export interface EnginePage {
   waitFor<T, A extends unknown[]>(timeoutMs: number, fn: (...args: A) => T | Promise<T>, ...args: A): Promise<T>;
   /** Presses and releases keys (DOM key names: "Tab", "Control", "a") as real input, in order. */
   keys(strokes: readonly KeyStroke[]): Promise<void>;
+  /**
+   * Tells the browser it is offline (navigator.onLine false, requests fail at once), where its
+   * driver can: absent for WebKit, whose classic WebDriver has no network control.
+   */
+  setOffline?(offline: boolean): Promise<void>;
   /** A PNG of the viewport. */
   screenshot(path: string): Promise<void>;
   close(): Promise<void>;
