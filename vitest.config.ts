@@ -4,6 +4,7 @@ import { playwright } from '@vitest/browser-playwright';
 import { CHROME_ARGS, WEBGPU_ARGS, findChrome } from './tools/chrome.js';
 import { mlPredict } from './lib/vite.js';
 import { testServer } from './test/server/plugin.js';
+import { selectedEngines } from './tools/engines/find.js';
 import { engineProvider } from './tools/engines/vitest-provider.js';
 
 const needsBrowser = !process.argv.includes('--project=node');
@@ -20,6 +21,7 @@ const BROWSER_DEPS = ['comlink', 'idb-keyval', 'lit', 'lit/decorators.js', 'lit/
   }
 });
 const executablePath = needsBrowser ? findChrome() : undefined;
+const otherEngines = needsBrowser ? selectedEngines().filter((e): e is 'firefox' | 'webkit' => e !== 'chromium') : [];
 
 function engineProject(engine: 'firefox' | 'webkit', include: string[]) {
   return {
@@ -67,7 +69,8 @@ export default defineConfig({
     projects: [
       { test: { name: 'node', include: ['test/**/*.node.test.ts'], environment: 'node' } },
       browserProject('browser', ['test/**/*.browser.test.ts'], CHROME_ARGS),
-      ...(needsBrowser && process.env.ENGINES !== 'chromium' ? [engineProject('firefox', ['test/**/*.browser.test.ts']), engineProject('webkit', ['test/**/*.browser.test.ts'])] : []),
+      // The browser tests again in Firefox ESR and WebKitGTK ($ENGINES narrows the engines).
+      ...otherEngines.map((engine) => engineProject(engine, ['test/**/*.browser.test.ts'])),
       browserProject('webgpu', ['test/**/*.webgpu.test.ts'], WEBGPU_ARGS),
       {
         test: {
