@@ -20,6 +20,8 @@ export type MlPredictErrorCode =
   | 'REGISTRY_INVALID'
   | 'UNKNOWN_MODEL'
   | 'CSV_INVALID'
+  | 'RUN_FAILED'
+  | 'OUT_OF_MEMORY'
   | 'INTERNAL';
 
 export const ERROR_CODES: readonly MlPredictErrorCode[] = [
@@ -39,6 +41,8 @@ export const ERROR_CODES: readonly MlPredictErrorCode[] = [
   'REGISTRY_INVALID',
   'UNKNOWN_MODEL',
   'CSV_INVALID',
+  'RUN_FAILED',
+  'OUT_OF_MEMORY',
   'INTERNAL',
 ];
 
@@ -88,19 +92,43 @@ export function fromWire(w: WireError): MlPredictError {
   return err;
 }
 
-/** Quotes a value for an error message: strings in double quotes, other values as JSON-ish text. */
-export function quote(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return `[${value.slice(0, 8).map(quote).join(', ')}${value.length > 8 ? ', …' : ''}]`;
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as ArrayLike<unknown>).length})`;
+/** How deep quote() looks into arrays, and how much of a string or list it shows. */
+const QUOTE_DEPTH = 3;
+const QUOTE_STRING = 200;
+const QUOTE_ITEMS = 8;
+
+/**
+ * Quotes a value for an error message: strings in double quotes, bigints with their `n`, other
+ * values as JSON-ish text, bounded in depth and length. Never throws, whatever the value
+ * (cycles, revoked proxies, throwing getters, 20,000 levels of nesting).
+ */
+export function quote(value: unknown, depth = 0): string {
   try {
-    const json = JSON.stringify(value);
+    if (typeof value === 'string') return JSON.stringify(value.length > QUOTE_STRING ? `${value.slice(0, QUOTE_STRING - 1)}…` : value);
+    if (typeof value === 'bigint') return `${value}n`;
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (value === undefined) return 'undefined';
+    if (value === null) return 'null';
+    if (typeof value === 'symbol') return value.toString();
+    if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
+    if (Array.isArray(value)) {
+      if (depth >= QUOTE_DEPTH) return '[…]';
+      const items = Array.from({ length: Math.min(value.length, QUOTE_ITEMS) }, (_, i) => quote(value[i], depth + 1));
+      return `[${items.join(', ')}${value.length > QUOTE_ITEMS ? ', …' : ''}]`;
+    }
+    if (ArrayBuffer.isView(value)) {
+      const kind = Object.prototype.toString.call(value).slice(8, -1);
+      return value instanceof DataView ? `DataView(${value.byteLength} bytes)` : `${kind}(${(value as unknown as ArrayLike<unknown>).length})`;
+    }
+    const json = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+    if (json === undefined) return Object.prototype.toString.call(value);
     return json.length > 80 ? `${json.slice(0, 77)}…` : json;
   } catch {
-    return Object.prototype.toString.call(value);
+    try {
+      return Object.prototype.toString.call(value);
+    } catch {
+      return '(a value that cannot be read)';
+    }
   }
 }
 
