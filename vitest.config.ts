@@ -71,6 +71,8 @@ export default defineConfig({
       browserProject('browser', ['test/**/*.browser.test.ts'], CHROME_ARGS),
       // The browser tests again in Firefox ESR and WebKitGTK ($ENGINES narrows the engines).
       ...otherEngines.map((engine) => engineProject(engine, ['test/**/*.browser.test.ts'])),
+      // Generated hostile models, inputs and faults (fixed seed; `npm run fuzz -- --long` for more), in Chromium.
+      browserProject('fuzz', ['test/fuzz/**/*.fuzz.test.ts'], CHROME_ARGS),
       browserProject('webgpu', ['test/**/*.webgpu.test.ts'], WEBGPU_ARGS),
       {
         test: {
