@@ -14,6 +14,8 @@ export interface OnnxSummary {
   nonTensorOutputs: { name: string; kind: string }[];
   /** Operator types used in the main graph. */
   ops: string[];
+  /** Number of graph outputs (at least 1: a graph without outputs is refused). */
+  outputs: number;
 }
 
 interface Field {
@@ -127,10 +129,12 @@ export function inspectOnnx(bytes: Uint8Array, name: string): OnnxSummary {
     if (!graph) throw problem('it has no graph');
     const nonTensorOutputs: OnnxSummary['nonTensorOutputs'] = [];
     const ops = new Set<string>();
+    let outputs = 0;
     for (const f of fields(bytes, graph.start!, graph.end!)) {
       if (f.field === 1 && f.wire === 2) {
         for (const g of fields(bytes, f.start!, f.end!)) if (g.field === 4 && g.wire === 2) ops.add(text(bytes, g));
       } else if (f.field === 12 && f.wire === 2) {
+        outputs++;
         let outName = '';
         let kind = 'tensor';
         for (const g of fields(bytes, f.start!, f.end!)) {
@@ -140,7 +144,8 @@ export function inspectOnnx(bytes: Uint8Array, name: string): OnnxSummary {
         if (kind !== 'tensor') nonTensorOutputs.push({ name: outName, kind });
       }
     }
-    return { irVersion, domains, nonTensorOutputs, ops: [...ops].sort() };
+    if (outputs === 0) throw problem('its graph has no outputs, so it cannot answer anything');
+    return { irVersion, domains, nonTensorOutputs, ops: [...ops].sort(), outputs };
   } catch (e) {
     if (e instanceof MlPredictError) throw e;
     if (e instanceof Truncated) throw problem(`the bytes end early (${e.message}); the file looks truncated`);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { checkSupported, inspectOnnx } from '../../lib/model/onnx-check.js';
 import { linearClassifierModel, sigmoidModel, zipmapModel } from '../fixtures/models.js';
 import { thrown } from '../helpers.js';
+import { writeModel } from '../../tools/onnx/writer.js';
 
 describe('ONNX structure check', () => {
   it('reads domains, ops and output kinds', () => {
@@ -10,6 +11,15 @@ describe('ONNX structure check', () => {
     expect(s.ops).toEqual(['LinearClassifier']);
     expect(s.nonTensorOutputs).toEqual([]);
     expect(inspectOnnx(sigmoidModel(), 's').ops).toEqual(['Add', 'MatMul', 'Sigmoid']);
+    expect(inspectOnnx(sigmoidModel(), 's').outputs).toBe(1);
+  });
+
+  it('refuses a graph without outputs with MODEL_INVALID (onnxruntime would load it, then fail every run)', () => {
+    const noOutputs = writeModel({
+      graph: { name: 'g', nodes: [{ op: 'Sigmoid', inputs: ['x'], outputs: ['y'] }], inputs: [{ name: 'x', type: { tensor: 'float', shape: [1] } }], outputs: [] },
+    });
+    const err = thrown(() => inspectOnnx(noOutputs, 'none'));
+    expect([err.code, err.message]).toEqual(['MODEL_INVALID', expect.stringMatching(/graph has no outputs/)]);
   });
 
   it('rejects ZipMap outputs with the fix', () => {
