@@ -33,14 +33,15 @@ export class Problems {
   }
   /** Distinct problems with their first example and a count, for the failure message. */
   summary(): string[] {
-    const byKind = new Map<string, { example: string; count: number }>();
+    const byKind = new Map<string, { examples: string[]; count: number }>();
     for (const p of this.list) {
       const kind = p.replace(/^[^:]*: /, '').replace(/\d+/g, 'N').slice(0, 120);
-      const seen = byKind.get(kind);
-      if (seen) seen.count++;
-      else byKind.set(kind, { example: p, count: 1 });
+      const seen = byKind.get(kind) ?? { examples: [], count: 0 };
+      seen.count++;
+      if (seen.examples.length < 3) seen.examples.push(p.slice(0, 400));
+      byKind.set(kind, seen);
     }
-    return [...byKind.values()].map(({ example, count }) => `${count}× ${example.slice(0, 400)}`);
+    return [...byKind.values()].map(({ examples, count }) => `${count}× ${examples.join(' | ')}`);
   }
 }
 
