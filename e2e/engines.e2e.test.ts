@@ -65,6 +65,16 @@ async function predictHouse(page: EnginePage): Promise<unknown> {
   return page.evaluate(() => (window as unknown as { __prediction: Promise<unknown> }).__prediction);
 }
 
+/** Waits until the server has had no request for `quietMs`: the page's own online checks are done. */
+async function quiet(server: DemoServer, quietMs = 1000, maxMs = 15_000): Promise<void> {
+  const end = Date.now() + maxMs;
+  let count = -1;
+  while (Date.now() < end && count !== server.requests.length) {
+    count = server.requests.length;
+    await new Promise((r) => setTimeout(r, quietMs));
+  }
+}
+
 /** Navigates the demo to `#/name` and waits for its heading. */
 async function show(page: EnginePage, origin: string, name: string, { reload = false } = {}): Promise<void> {
   await page.goto(`${origin}/#/${name}`);
@@ -229,6 +239,8 @@ describe.each(selectedEngines())('%s', (engine: EngineName) => {
     }[engine];
     it(`offline: with the server unreachable a reload renders and predicts, and nothing it needs comes from the network${partial}`, async () => {
       await show(page, server.origin, 'predict');
+      // Let the page finish refreshing its offline copies (registry, cards) while still online.
+      await quiet(server);
       server.down = true;
       await page.setOffline?.(true);
       const before = server.requests.length;
