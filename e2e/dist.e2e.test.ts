@@ -50,7 +50,8 @@ document.title = 'done ' + JSON.stringify({ dims: out.y.dims, n: out.y.data.leng
   writeFileSync(join(app, 'bare.html'), '<!doctype html><title>bare</title><script type="module" src="/bare.js"></script>');
   writeFileSync(join(app, 'bare.js'), `import 'ml-predict';\ndocument.title = 'bare';\n`);
   run('npx', ['vite', 'build'], app);
-  preview = spawn('npx', ['vite', 'preview', '--port', '0', '--strictPort', 'false', '--host', '127.0.0.1'], { cwd: app, stdio: 'pipe' });
+  // vite's own script, not `npx vite`: killing npx would leave the server running after the tests.
+  preview = spawn(process.execPath, [join(app, 'node_modules/vite/bin/vite.js'), 'preview', '--port', '0', '--strictPort', 'false', '--host', '127.0.0.1'], { cwd: app, stdio: 'pipe' });
   origin = await new Promise<string>((resolveUrl, reject) => {
     let out = '';
     preview!.stdout!.on('data', (d: Buffer) => {

@@ -72,7 +72,10 @@ export async function launchWebKit(options: LaunchOptions): Promise<EnginePage> 
   const stop = () => {
     driver.kill();
     xvfb.process.kill();
+    process.off('exit', stop);
   };
+  // A test process that ends without closing the page takes the display and driver with it.
+  process.once('exit', stop);
   try {
     await waitForDriver(base);
   } catch (e) {
