@@ -3,10 +3,16 @@
  * else one download (across tabs, through a Web Lock) that is stored in chunks as it arrives,
  * verified, and only then made an entry. Quota is checked before and handled during the write;
  * corrupt entries are deleted and fetched again; interrupted downloads resume with Range.
+ * Bytes that are not ONNX are never made an entry, and a stored entry that is not ONNX is
+ * deleted and fetched again. A clear (or a database deletion) during a download stops its
+ * writes: that download makes no entry (store.ts: downloads own their records). A store that
+ * cannot be used (blocked, failing) never fails or holds up a load: the model runs from memory
+ * with a CACHE_UNAVAILABLE warning.
  */
 import { abortError, MlPredictError } from '../errors.js';
 import { concat, fetchModelBytes, openDownload, readBody, type Download } from '../model/fetch.js';
 import { parseIntegrity, sha256Base64 } from '../model/integrity.js';
+import { inspectOnnx } from '../model/onnx-check.js';
 import { planRoom, quotaError } from './quota.js';
 import type { LoadWarning } from '../types.js';
 import type { LoadRequest, ProgressCallback, WarningCallback } from '../worker/protocol.js';
@@ -14,13 +20,16 @@ import {
   CHUNK_BYTES,
   commitEntry,
   deleteAll,
+  downloadId,
   getEntry,
   getPartial,
   isQuotaError,
   listEntries,
   readChunks,
   readPartialChunks,
+  startPartial,
   storeChunk,
+  StoreUnavailableError,
   touch,
   type CacheEntry,
   type PartialDownload,
@@ -78,18 +87,41 @@ function hasIndexedDb(): boolean {
   return typeof indexedDB !== 'undefined';
 }
 
+/** The store cannot be used right now: its open failed or timed out, or its connection is closing. */
+function isUnavailable(e: unknown): e is Error {
+  return e instanceof StoreUnavailableError || (e as { name?: string } | null)?.name === 'InvalidStateError';
+}
+
+/** Why a stored entry cannot be used; undefined when it can. */
+async function entryProblem(bytes: Uint8Array | undefined, entry: CacheEntry, name: string): Promise<string | undefined> {
+  if (!bytes) return 'chunks are missing';
+  if ((await sha256Base64(bytes)) !== entry.sha256) return 'its bytes no longer match their sha256';
+  try {
+    inspectOnnx(bytes, name);
+  } catch {
+    return 'its bytes are not a valid ONNX model';
+  }
+  return undefined;
+}
+
+/** Deletes what the store holds for a load's URL, version and integrity (e.g. an entry that failed to load). Never rejects. */
+export async function dropStored(req: LoadRequest): Promise<void> {
+  if (req.source.kind !== 'url' || req.cache === 'none' || !hasIndexedDb()) return;
+  await deleteAll(cacheKey(req.source.url, req.version, req.integrity)).catch(() => undefined);
+}
+
 /** A stored entry's bytes when they are all there and match their sha256; else deletes it. */
 async function readEntry(key: string, req: LoadRequest, opts: AcquireOptions): Promise<{ bytes?: Uint8Array; entry?: CacheEntry; corrupt: boolean }> {
   const entry = await getEntry(key);
   if (!entry) return { corrupt: false };
   const bytes = await readChunks(key, entry.chunks, entry.bytes);
   opts.onProgress?.({ phase: 'verify', loaded: 0, total: entry.bytes });
-  const ok = bytes !== undefined && (await sha256Base64(bytes)) === entry.sha256;
-  if (!ok) {
+  const problem = await entryProblem(bytes, entry, req.name);
+  if (problem) {
     await deleteAll(key);
     opts.onWarning?.({
       code: 'CACHE_CORRUPT',
-      message: `The cached copy of model "${req.name}" was damaged (${bytes ? 'its bytes no longer match their sha256' : 'chunks are missing'}); it was deleted and is fetched again.`,
+      message: `The cached copy of model "${req.name}" was damaged (${problem}); it was deleted and is fetched again.`,
     });
     return { corrupt: true };
   }
@@ -134,11 +166,54 @@ async function removeOtherVersions(entry: CacheEntry): Promise<void> {
 interface Writer {
   name: string;
   storing: boolean;
-  reason?: MlPredictError;
+  /** The store failed to open or went away: no more store operations for this download. */
+  unavailable: boolean;
+  reason?: string;
   partial: PartialDownload;
   pending: Uint8Array[];
   pendingBytes: number;
 }
+
+/** Why a download stopped storing when its records were cleared or deleted while it ran. */
+function clearedError(name: string): MlPredictError {
+  return new MlPredictError(
+    'ABORTED',
+    `The model store was cleared (or its database deleted) while model "${name}" downloaded: nothing of this download is stored.`,
+  );
+}
+
+/**
+ * Stops storing this download: the load goes on from memory, with a warning of `code` when one
+ * is given; a prefetch (mustStore) rejects with `error` instead.
+ */
+function stopStoring(w: Writer, error: Error, code: string | undefined, opts: AcquireOptions): void {
+  w.storing = false;
+  w.reason = error.message;
+  w.pending = [];
+  w.pendingBytes = 0;
+  if (opts.mustStore) throw error;
+  if (code) opts.onWarning?.({ code, message: `${error.message} The model runs from memory and is not kept for offline use.` } satisfies LoadWarning);
+}
+
+function markUnavailable(w: Writer, e: Error, opts: AcquireOptions): void {
+  w.unavailable = true;
+  if (w.storing) stopStoring(w, new StoreUnavailableError(`The model store could not be used for model "${w.name}": ${e.message}.`, { cause: e }), 'CACHE_UNAVAILABLE', opts);
+}
+
+/** Runs one store operation of a download; an unusable store stops storing instead of failing the load. */
+async function storeOp<T>(w: Writer, opts: AcquireOptions, op: () => Promise<T>): Promise<T | undefined> {
+  if (w.unavailable) return undefined;
+  try {
+    return await op();
+  } catch (e) {
+    if (!isUnavailable(e)) throw e;
+    markUnavailable(w, e, opts);
+    return undefined;
+  }
+}
+
+/** Deletes this download's records (after a failure); nothing when the store is unusable. */
+const discard = (w: Writer): Promise<void> => (w.unavailable ? Promise.resolve() : deleteAll(w.partial.key).catch(() => undefined));
 
 async function flush(w: Writer, final: boolean, opts: AcquireOptions): Promise<void> {
   while (w.storing && (w.pendingBytes >= CHUNK_BYTES || (final && w.pendingBytes > 0))) {
@@ -150,52 +225,62 @@ async function flush(w: Writer, final: boolean, opts: AcquireOptions): Promise<v
     w.pendingBytes = rest.length;
     const next: PartialDownload = { ...w.partial, stored: w.partial.stored + size, chunks: w.partial.chunks + 1, updatedAt: Date.now() };
     try {
-      await storeChunk(next, w.partial.chunks, chunk);
-      w.partial = next;
+      if (await storeChunk(next, w.partial.chunks, chunk)) w.partial = next;
+      else stopStoring(w, clearedError(w.name), undefined, opts);
     } catch (e) {
-      if (!isQuotaError(e)) throw e;
-      stopStoring(w, quotaError(w.name, next.stored, w.partial.stored, `the browser refused the write: ${(e as Error).name}`), opts);
-      await deleteAll(w.partial.key).catch(() => undefined);
+      if (isUnavailable(e)) {
+        markUnavailable(w, e, opts);
+      } else if (isQuotaError(e)) {
+        stopStoring(w, quotaError(w.name, next.stored, w.partial.stored, `the browser refused the write: ${(e as Error).name}`), 'QUOTA_EXCEEDED', opts);
+        await discard(w);
+      } else {
+        throw e;
+      }
     }
   }
-}
-
-function stopStoring(w: Writer, reason: MlPredictError, opts: AcquireOptions): void {
-  w.storing = false;
-  w.reason = reason;
-  w.pending = [];
-  w.pendingBytes = 0;
-  if (opts.mustStore) throw reason;
-  const warning: LoadWarning = { code: reason.code, message: `${reason.message} The model runs from memory and is not kept for offline use.` };
-  opts.onWarning?.(warning);
 }
 
 async function downloadAndStore(key: string, url: string, req: LoadRequest, opts: AcquireOptions): Promise<Acquired> {
   const { signal } = opts;
   const progress = monotonic(opts.onProgress);
   // Resume from stored chunks when a partial download of the same file exists.
-  const partial = await getPartial(key);
+  let partial: PartialDownload | undefined;
+  let resumed: Uint8Array[] | undefined;
+  let unusable: Error | undefined;
+  try {
+    partial = await getPartial(key);
+    const v = partial?.etag ?? partial?.lastModified;
+    resumed = partial && partial.url === url && v ? await readPartialChunks(partial) : undefined;
+  } catch (e) {
+    if (!isUnavailable(e)) throw e;
+    [partial, resumed, unusable] = [undefined, undefined, e];
+  }
   const validator = partial?.etag ?? partial?.lastModified;
-  const resumed = partial && partial.url === url && validator ? await readPartialChunks(partial) : undefined;
   const d: Download = await openDownload(url, req.name, {
     signal,
     resume: resumed && validator ? { from: partial!.stored, validator } : undefined,
   });
   const kept: Uint8Array[] = d.offset > 0 && resumed ? resumed : [];
-  if (d.offset === 0 && partial) await deleteAll(key); // the file changed, or no resume: start over
   const w: Writer = {
     name: req.name,
     storing: true,
+    unavailable: false,
     partial:
       d.offset > 0 && partial
-        ? partial
-        : { key, url, etag: d.etag, lastModified: d.lastModified, stored: 0, chunks: 0, total: d.total, updatedAt: Date.now() },
+        ? { ...partial, id: downloadId() }
+        : { key, id: downloadId(), url, etag: d.etag, lastModified: d.lastModified, stored: 0, chunks: 0, total: d.total, updatedAt: Date.now() },
     pending: [],
     pendingBytes: 0,
   };
-  if (d.total !== undefined) {
-    const room = await makeRoom(d.total, req, key);
-    if (room) stopStoring(w, room, opts);
+  if (unusable) markUnavailable(w, unusable, opts);
+  // The file changed, or no resume: start over. From its partial record on, this download owns the key's records.
+  await storeOp(w, opts, async () => {
+    if (d.offset === 0 && partial) await deleteAll(key);
+    await startPartial(w.partial);
+  });
+  if (w.storing && d.total !== undefined) {
+    const room = await storeOp(w, opts, () => makeRoom(d.total!, req, key));
+    if (room) stopStoring(w, room, room.code, opts);
   }
   // Without a validator or Range support a partial download cannot be resumed: don't keep one.
   const resumable = d.ranges && (d.etag !== undefined || d.lastModified !== undefined);
@@ -213,26 +298,28 @@ async function downloadAndStore(key: string, url: string, req: LoadRequest, opts
       },
     });
   } catch (e) {
-    if (!resumable) await deleteAll(key).catch(() => undefined);
+    if (!resumable || w.partial.chunks === 0) await discard(w);
     throw e;
   }
   const bytes = concat(received);
   let sha256: string;
   try {
     sha256 = await verify(bytes, req, opts);
+    inspectOnnx(bytes, req.name); // bytes that are not ONNX are never stored (MODEL_INVALID)
   } catch (e) {
-    await deleteAll(key).catch(() => undefined);
+    await discard(w);
     throw e;
   }
   if (w.storing && w.partial.total === undefined) {
-    const room = await makeRoom(bytes.length, req, key);
+    const room = await storeOp(w, opts, () => makeRoom(bytes.length, req, key));
     if (room) {
-      stopStoring(w, room, opts);
-      await deleteAll(key).catch(() => undefined);
+      stopStoring(w, room, room.code, opts);
+      await discard(w);
     }
   }
   await flush(w, true, opts);
-  if (!w.storing) return { bytes, sha256, fromCache: false, cached: false, cacheReason: w.reason?.message, repaired: false };
+  const inMemory = (): Acquired => ({ bytes, sha256, fromCache: false, cached: false, cacheReason: w.reason, repaired: false });
+  if (!w.storing) return inMemory();
   const now = Date.now();
   const entry: CacheEntry = {
     key,
@@ -249,16 +336,26 @@ async function downloadAndStore(key: string, url: string, req: LoadRequest, opts
     lastUsedAt: now,
   };
   try {
-    await commitEntry(entry);
+    const committed = await storeOp(w, opts, () => commitEntry(entry, w.partial));
+    if (committed === false) stopStoring(w, clearedError(req.name), undefined, opts);
   } catch (e) {
     if (!isQuotaError(e)) throw e;
-    await deleteAll(key).catch(() => undefined);
-    const reason = quotaError(req.name, bytes.length, 0, `the browser refused the write: ${(e as Error).name}`);
-    stopStoring(w, reason, opts);
-    return { bytes, sha256, fromCache: false, cached: false, cacheReason: reason.message, repaired: false };
+    await discard(w);
+    stopStoring(w, quotaError(req.name, bytes.length, 0, `the browser refused the write: ${(e as Error).name}`), 'QUOTA_EXCEEDED', opts);
   }
-  await removeOtherVersions(entry);
+  if (!w.storing) return inMemory();
+  await storeOp(w, opts, () => removeOtherVersions(entry));
   return { bytes, sha256, fromCache: false, cached: true, repaired: false };
+}
+
+/** Without a usable store: one download into memory, with a CACHE_UNAVAILABLE warning (a prefetch rejects). */
+async function fromMemory(url: string, req: LoadRequest, opts: AcquireOptions, e: Error): Promise<Acquired> {
+  const reason = `The model store could not be used for model "${req.name}": ${e.message}.`;
+  if (opts.mustStore) throw new StoreUnavailableError(reason, { cause: e });
+  opts.onWarning?.({ code: 'CACHE_UNAVAILABLE', message: `${reason} The model runs from memory and is not kept for offline use.` });
+  const bytes = await fetchModelBytes(url, req.name, { signal: opts.signal, onProgress: monotonic(opts.onProgress) });
+  const sha256 = await verify(bytes, req, opts);
+  return { bytes, sha256, fromCache: false, cached: false, cacheReason: reason, repaired: false };
 }
 
 export async function acquireModelBytes(req: LoadRequest, opts: AcquireOptions): Promise<Acquired> {
@@ -276,11 +373,23 @@ export async function acquireModelBytes(req: LoadRequest, opts: AcquireOptions):
     return { bytes, sha256, fromCache: false, cached: false, cacheReason, repaired: false };
   }
   const key = cacheKey(url, req.version, req.integrity);
-  const first = await readEntry(key, req, opts);
+  let first: Awaited<ReturnType<typeof readEntry>>;
+  try {
+    first = await readEntry(key, req, opts);
+  } catch (e) {
+    if (!isUnavailable(e)) throw e;
+    return fromMemory(url, req, opts, e);
+  }
   if (first.bytes) return { bytes: first.bytes, sha256: first.entry!.sha256, fromCache: true, cached: true, repaired: false };
   const result = await withDownloadLock(key, opts.signal, async () => {
     // Another tab may have stored it while this one waited for the lock.
-    const again = await readEntry(key, req, opts);
+    let again: Awaited<ReturnType<typeof readEntry>>;
+    try {
+      again = await readEntry(key, req, opts);
+    } catch (e) {
+      if (!isUnavailable(e)) throw e;
+      return fromMemory(url, req, opts, e);
+    }
     if (again.bytes) return { bytes: again.bytes, sha256: again.entry!.sha256, fromCache: true, cached: true, repaired: false };
     return downloadAndStore(key, url, req, opts);
   });

@@ -5,8 +5,18 @@
  *   ['c', key, i]     chunk i of a model's bytes (CHUNK_BYTES each, the last one shorter)
  *   ['p', key]        a partial download: chunks stored so far, for resuming
  * Works in the worker and on the main thread.
+ *
+ * Connections: a connection closes as soon as another context asks for a version change or a
+ * deletion (`versionchange`), and the next operation opens a new one; an open that does not
+ * succeed within OPEN_TIMEOUT_MS (a deletion blocked by some other connection queues every open
+ * behind it) fails that operation with StoreUnavailableError instead of waiting.
+ *
+ * Downloads own their records: a download writes its partial record (with its `id`) before any
+ * chunk, and every later chunk and the final entry are written only in a transaction that finds
+ * that same partial record still there. A clear, a delete or a new database that lands during the
+ * download removes the record, so nothing more of that download is ever written.
  */
-import { createStore, get, promisifyRequest, set, type UseStore } from 'idb-keyval';
+import { get, promisifyRequest, set, type UseStore } from 'idb-keyval';
 import { concat } from '../model/fetch.js';
 
 /** Models are stored in chunks of this size: no single giant IndexedDB value. */
@@ -31,6 +41,8 @@ export interface CacheEntry {
 
 export interface PartialDownload {
   key: string;
+  /** The download that owns this record and its chunks (unique per download). */
+  id?: string;
   url: string;
   etag?: string;
   lastModified?: string;
@@ -41,8 +53,68 @@ export interface PartialDownload {
   updatedAt: number;
 }
 
-let store: UseStore | undefined;
-const db = (): UseStore => (store ??= createStore('ml-predict', 'models'));
+const DB_NAME = 'ml-predict';
+const STORE_NAME = 'models';
+/** How long one open of the database may take before the operation that needed it fails. */
+export const OPEN_TIMEOUT_MS = 3000;
+
+/** The store could not be opened in time (a deletion or upgrade blocked by another connection) or at all. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+let opening: Promise<IDBDatabase> | undefined;
+
+function open(): Promise<IDBDatabase> {
+  if (opening) return opening;
+  const p = new Promise<IDBDatabase>((resolve, reject) => {
+    let settled = false;
+    let r: IDBOpenDBRequest;
+    try {
+      r = indexedDB.open(DB_NAME);
+    } catch (e) {
+      reject(new StoreUnavailableError(`IndexedDB database "${DB_NAME}" could not be opened: ${String(e)}`, { cause: e }));
+      return;
+    }
+    const timer = setTimeout(() => {
+      settled = true;
+      reject(new StoreUnavailableError(`IndexedDB database "${DB_NAME}" did not open within ${OPEN_TIMEOUT_MS} ms (a deletion or upgrade is blocked by another connection)`));
+    }, OPEN_TIMEOUT_MS);
+    r.onupgradeneeded = () => {
+      if (!r.result.objectStoreNames.contains(STORE_NAME)) r.result.createObjectStore(STORE_NAME);
+    };
+    r.onsuccess = () => {
+      clearTimeout(timer);
+      const conn = r.result;
+      if (settled) return conn.close(); // too late: this operation already failed
+      settled = true;
+      const forget = () => {
+        if (opening === p) opening = undefined;
+      };
+      conn.onversionchange = () => {
+        conn.close();
+        forget();
+      };
+      conn.onclose = forget;
+      resolve(conn);
+    };
+    r.onerror = () => {
+      clearTimeout(timer);
+      if (settled) return;
+      settled = true;
+      reject(new StoreUnavailableError(`IndexedDB database "${DB_NAME}" could not be opened: ${r.error?.message ?? 'unknown error'}`, { cause: r.error }));
+    };
+  });
+  opening = p;
+  p.catch(() => {
+    if (opening === p) opening = undefined;
+  });
+  return p;
+}
+
+/** idb-keyval's store function over a connection that closes on `versionchange` and reopens on next use. */
+const db = (): UseStore => (mode, callback) =>
+  open().then((conn) => callback(conn.transaction(STORE_NAME, mode).objectStore(STORE_NAME)));
 
 const entryKey = (key: string): IDBValidKey => ['e', key];
 const partialKey = (key: string): IDBValidKey => ['p', key];
@@ -63,24 +135,55 @@ function request<T>(r: IDBRequest<T>): Promise<T> {
 }
 
 export const getEntry = (key: string): Promise<CacheEntry | undefined> => get<CacheEntry>(entryKey(key), db());
-export const putEntry = (entry: CacheEntry): Promise<void> => set(entryKey(entry.key), entry, db());
 export const getPartial = (key: string): Promise<PartialDownload | undefined> => get<PartialDownload>(partialKey(key), db());
 
-/** Stores chunk `index` and the partial record that counts it, in one transaction. */
-export function storeChunk(partial: PartialDownload, index: number, bytes: Uint8Array): Promise<void> {
+/** A fresh id for a download's partial record. */
+export function downloadId(): string {
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** Writes a download's partial record before its first chunk: from now on the download owns `key`'s records. */
+export const startPartial = (partial: PartialDownload): Promise<void> => set(partialKey(partial.key), partial, db());
+
+/**
+ * Runs `write` in one readwrite transaction only when the partial record of `key` is still the
+ * one download `id` wrote; resolves whether it wrote.
+ */
+function owned(key: string, id: string | undefined, write: (s: IDBObjectStore) => void): Promise<boolean> {
   return db()('readwrite', (s) => {
-    s.put(bytes, chunkKey(partial.key, index));
-    s.put(partial, partialKey(partial.key));
-    return promisifyRequest(s.transaction);
+    let wrote = false;
+    const r = s.get(partialKey(key));
+    r.onsuccess = () => {
+      const current = r.result as PartialDownload | undefined;
+      if (id === undefined || current?.id !== id) return;
+      write(s);
+      wrote = true;
+    };
+    return promisifyRequest(s.transaction).then(() => wrote);
   });
 }
 
-/** Makes a fully stored, verified download an entry: the entry record is written last. */
-export function commitEntry(entry: CacheEntry): Promise<void> {
-  return db()('readwrite', (s) => {
+/**
+ * Stores chunk `index` and the partial record that counts it, in one transaction, when the
+ * download still owns its records; false (nothing written) when they were cleared meanwhile.
+ */
+export function storeChunk(partial: PartialDownload, index: number, bytes: Uint8Array): Promise<boolean> {
+  return owned(partial.key, partial.id, (s) => {
+    s.put(bytes, chunkKey(partial.key, index));
+    s.put(partial, partialKey(partial.key));
+  });
+}
+
+/**
+ * Makes a fully stored, verified download an entry: written last, in the transaction that
+ * removes the partial record, and only when that record is still the download's own with all
+ * of the entry's chunks; false (nothing written) otherwise.
+ */
+export function commitEntry(entry: CacheEntry, partial: PartialDownload): Promise<boolean> {
+  if (partial.chunks !== entry.chunks) return Promise.resolve(false);
+  return owned(entry.key, partial.id, (s) => {
     s.put(entry, entryKey(entry.key));
     s.delete(partialKey(entry.key));
-    return promisifyRequest(s.transaction);
   });
 }
 
@@ -123,8 +226,16 @@ export function clearStore(): Promise<void> {
   return db()('readwrite', (s) => request(s.clear())).then(() => undefined);
 }
 
+/** Marks an entry used now; writes nothing when the entry is gone (deleted or cleared meanwhile). */
 export function touch(entry: CacheEntry): Promise<void> {
-  return putEntry({ ...entry, lastUsedAt: Date.now() });
+  return db()('readwrite', (s) => {
+    const r = s.get(entryKey(entry.key));
+    r.onsuccess = () => {
+      const current = r.result as CacheEntry | undefined;
+      if (current?.sha256 === entry.sha256) s.put({ ...current, lastUsedAt: Date.now() }, entryKey(entry.key));
+    };
+    return promisifyRequest(s.transaction);
+  });
 }
 
 /** For tests of self-repair: overwrite one stored chunk. */
