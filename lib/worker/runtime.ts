@@ -6,11 +6,11 @@
  */
 import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';
-import { abortError, MlPredictError, throwIfAborted } from '../errors.js';
+import { abortError, isMlPredictError, MlPredictError, throwIfAborted } from '../errors.js';
 import { probeCapabilities } from '../backend/capabilities.js';
 import { createSession } from '../backend/session.js';
 import { compiledModules, useCompiled, wasmOrigins } from '../backend/ort-env.js';
-import { acquireModelBytes, cacheKey } from '../cache/model-cache.js';
+import { acquireModelBytes, cacheKey, dropStored } from '../cache/model-cache.js';
 import { deleteAll } from '../cache/store.js';
 import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
 import type { OutputTensor, Tensor, TensorType, TypedArray } from '../types.js';
@@ -173,6 +173,10 @@ const api: RuntimeApi = {
         auto: req.auto,
         threads: req.threads,
         usesMlOps: summary.domains.includes('ai.onnx.ml'),
+      }).catch(async (e: unknown) => {
+        // A stored copy onnxruntime refuses is dropped, so the next load fetches the URL again.
+        if (acquired.cached && isMlPredictError(e, 'MODEL_INVALID')) await dropStored(req);
+        throw e;
       });
       if (signal.aborted) {
         await created.session.release();
