@@ -90,11 +90,11 @@ describe('model store under storage faults', () => {
     await midway;
     await within(STORE_MS, clearCache(), 'clearCache() during the download');
     const model = await within(LOAD_MS, load, 'the load the clear landed in');
+    expect(await within(STORE_MS, auditStore(), 'the audit')).toEqual([]);
     expect([model.info.fromCache, model.info.cached]).toEqual([false, false]);
     expect(model.info.cacheReason).toMatch(/cleared/);
     expect((await within(LOAD_MS, model.predict(x1000))).y!.data).toEqual((await reference(bytes, x1000)).y!.data);
     await model.dispose();
-    expect(await within(STORE_MS, auditStore(), 'the audit')).toEqual([]);
     expect(await within(STORE_MS, listCachedModels())).toEqual([]);
     expect((await within(STORE_MS, storageInfo())).partialBytes).toBe(0);
     await knownGoodStillWorks();
