@@ -35,9 +35,10 @@ export function base64ToHex(base64: string): string {
   return Array.from(atob(base64), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
 }
 
-/** sha256 of the bytes, base64 (the SRI payload). */
+/** sha256 of the bytes, base64 (the SRI payload). Bytes on a SharedArrayBuffer (which crypto.subtle refuses) are hashed from a copy. */
 export async function sha256Base64(bytes: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  const own = bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes);
+  const digest = await crypto.subtle.digest('SHA-256', own as Uint8Array<ArrayBuffer>);
   return toBase64(new Uint8Array(digest));
 }
 

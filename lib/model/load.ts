@@ -6,6 +6,7 @@ import { MlPredictError, oneOf, quote, throwIfAborted } from '../errors.js';
 import { checkOptions, MAX_BYTES_RULE, type OptionRules } from '../options.js';
 import { parseBackendOption, resolveThreads, threadFacts } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
+import { isDetached, typedBuffer } from '../tensor/brand.js';
 import { sharedSession, type SharedSession } from '../worker/host.js';
 import { predictOn } from '../worker/session-client.js';
 import { nameFromUrl } from '../cache/model-name.js';
@@ -15,6 +16,12 @@ import type { BackendOption, Inputs, LoadOptions, Model, ModelInfo, Outputs, Pre
 import { base64ToHex, integrityRule } from './integrity.js';
 import type { CardValues, FeatureValue } from './interpret.js';
 import { internalsOf, setInternals } from './internals.js';
+
+/** predict()'s options, in the order PredictOptions documents them (setTimeout's range for timeoutMs). */
+const PREDICT_RULES: OptionRules = {
+  signal: 'signal',
+  timeoutMs: { number: [0, 2 ** 31 - 1], unit: 'a number of milliseconds' },
+};
 
 /** loadModel()'s options, in the order LoadOptions documents them. */
 const LOAD_RULES: OptionRules = {
@@ -49,10 +56,17 @@ function wireSource(source: ModelSource): WireSource {
     }
     return { kind: 'url', url: url.href };
   }
-  // Bytes are copied to the worker (never transferred): the caller's buffer stays usable.
-  if (source instanceof ArrayBuffer) return { kind: 'bytes', bytes: source };
-  if (source instanceof Uint8Array) {
-    return { kind: 'bytes', bytes: source.buffer.slice(source.byteOffset, source.byteOffset + source.byteLength) as ArrayBuffer };
+  // Bytes are copied (never transferred): the caller's buffer stays usable, and what reaches the
+  // worker is an ArrayBuffer of its own, even from a SharedArrayBuffer (which crypto.subtle refuses).
+  if (source instanceof ArrayBuffer || source instanceof Uint8Array) {
+    const buffer = source instanceof ArrayBuffer ? source : typedBuffer(source);
+    if (isDetached(buffer)) {
+      throw invalid(
+        `Model source ${source instanceof ArrayBuffer ? 'ArrayBuffer' : 'Uint8Array'} is detached: its buffer was transferred away (postMessage or structuredClone with transfer) and has byteLength 0. Pass bytes that are still yours, e.g. a copy made before transferring.`,
+      );
+    }
+    // An ArrayBuffer is cloned by postMessage; a view's own bytes are copied into a new ArrayBuffer.
+    return { kind: 'bytes', bytes: source instanceof ArrayBuffer ? source : new Uint8Array(source).buffer };
   }
   if (source instanceof Blob) return { kind: 'bytes', bytes: source };
   throw invalid(
@@ -71,7 +85,8 @@ export class ModelHandle implements Model {
     setInternals(this, { request: shared.request, batchWorkers: undefined });
   }
 
-  async predict(inputs: Inputs, options: PredictOptions = {}): Promise<Outputs> {
+  async predict(inputs: Inputs, options?: PredictOptions): Promise<Outputs> {
+    options = checkOptions(options, 'predict()', PREDICT_RULES);
     if (this.disposed) {
       throw new MlPredictError('DISPOSED', `Model "${this.info.name}" was disposed; load it again to predict.`);
     }

@@ -8,6 +8,7 @@
  * buffer after 10 s without a call.
  */
 import type { Tensor, TypedArray } from '../types.js';
+import { copyElements, TYPED_ARRAY_CLASS, typedArrayName, typedLength } from './brand.js';
 
 const MAX_BYTES = 64 * 2 ** 20;
 const PER_SIZE = 4;
@@ -49,10 +50,16 @@ export function takeArray<T extends TypedArray>(ctor: Ctor<T> & { BYTES_PER_ELEM
   return new ctor(takeBuffer(length * ctor.BYTES_PER_ELEMENT), 0, length);
 }
 
-/** A copy of `data` (only its own elements, for a view) on a buffer that can be transferred. */
+/**
+ * A copy of real typed array `data` (only its own elements, for a view; any buffer, shared ones
+ * included) on a buffer that can be transferred. Its class is the array's own, read from the
+ * engine (brand.ts): a caller's `constructor` property is never used.
+ */
 export function copyForTransfer<T extends TypedArray>(data: T): T {
-  const copy = takeArray(data.constructor as Ctor<T> & { BYTES_PER_ELEMENT: number }, data.length);
-  (copy as unknown as { set(a: T): void }).set(data);
+  const name = typedArrayName(data);
+  if (name === undefined) throw new TypeError('copyForTransfer takes a typed array');
+  const copy = takeArray(TYPED_ARRAY_CLASS[name] as unknown as Ctor<T> & { BYTES_PER_ELEMENT: number }, typedLength(data));
+  copyElements(copy, data);
   return copy;
 }
 

@@ -6,6 +6,7 @@
 import { MlPredictError, quote } from '../errors.js';
 import type { Tensor, TensorInfo, TensorType, TypedArray } from '../types.js';
 import { takeArray } from './buffers.js';
+import { typedArrayName } from './brand.js';
 
 type TypedArrayConstructor = {
   new (length: number): TypedArray;
@@ -30,11 +31,52 @@ export const TYPED_ARRAY_OF: Record<Exclude<TensorType, 'string'>, TypedArrayCon
 };
 
 export function isTypedArray(value: unknown): value is TypedArray {
-  return ArrayBuffer.isView(value) && !(value instanceof DataView);
+  return typedArrayName(value) !== undefined;
 }
 
+/** The real class name of a typed array (never its `constructor` property). */
 export function arrayTypeName(value: TypedArray): string {
-  return value.constructor.name;
+  return typedArrayName(value) ?? 'a typed array';
+}
+
+/** Largest number of elements one input may have (2^31 - 1: what a wasm32 heap could address). */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+/** Largest number of bytes one input may have (2 GiB). */
+export const MAX_BYTES = 2 ** 31;
+
+/** Describes a dimension list, e.g. `[batch, 30]`, `[?, 4]`; a bigint shows its `n` (`[12n, 4]`). */
+export function formatDims(dims: readonly unknown[]): string {
+  return `[${dims.map((d) => (d === null ? '?' : typeof d === 'string' || typeof d === 'number' ? String(d) : quote(d))).join(', ')}]`;
+}
+
+/** Bytes per element of a tensor type (strings: 0, their size is not known up front). */
+function bytesPer(type: TensorType): number {
+  return type === 'string' ? 0 : TYPED_ARRAY_OF[type].BYTES_PER_ELEMENT;
+}
+
+/**
+ * INPUT_MISMATCH when `elements` of `type` (as `shape` describes them) are more than one input
+ * may hold (MAX_ELEMENTS elements or MAX_BYTES bytes). Called before anything is allocated.
+ */
+export function checkSize(where: string, type: TensorType, elements: number, shape: string): void {
+  const bytes = elements * bytesPer(type);
+  if (elements <= MAX_ELEMENTS && bytes <= MAX_BYTES) return;
+  const of = type === 'string' ? '' : ` (${bytes} bytes of ${type})`;
+  throw new MlPredictError(
+    'INPUT_MISMATCH',
+    `${where} is too large: ${shape} is ${elements} elements${of}, more than one input may hold (${MAX_ELEMENTS} elements, ${MAX_BYTES} bytes).`,
+    { elements, bytes, maxElements: MAX_ELEMENTS, maxBytes: MAX_BYTES },
+  );
+}
+
+/** A typed array of `count` elements on a reused buffer; OUT_OF_MEMORY when the browser cannot allocate it. */
+export function allocate(where: string, type: Exclude<TensorType, 'string'>, count: number): TypedArray {
+  const ctor = TYPED_ARRAY_OF[type];
+  try {
+    return takeArray(ctor, count);
+  } catch (e) {
+    throw new MlPredictError('OUT_OF_MEMORY', `${where} needs ${count * ctor.BYTES_PER_ELEMENT} bytes (${count} × ${type}), which the browser could not allocate.`, { bytes: count * ctor.BYTES_PER_ELEMENT }, { cause: e });
+  }
 }
 
 /** onnxruntime reports unnamed dynamic dims as -1 or 4294967295 (uint32 -1): both mean "any". */
@@ -66,85 +108,143 @@ export function tensorTypeOf(ortType: string): TensorType {
   }
 }
 
-function isNumberRow(row: unknown): row is readonly unknown[] {
-  return Array.isArray(row);
+const FLOAT32_MAX = 3.4028234663852886e38;
+/** The integer range of each integer type written from rows (64-bit ones: safe integers). */
+const INTEGER_RANGE: Partial<Record<TensorType, readonly [number, number]>> = {
+  int8: [-(2 ** 7), 2 ** 7 - 1],
+  uint8: [0, 2 ** 8 - 1],
+  bool: [0, 2 ** 8 - 1],
+  int16: [-(2 ** 15), 2 ** 15 - 1],
+  uint16: [0, 2 ** 16 - 1],
+  float16: [0, 2 ** 16 - 1],
+  int32: [-(2 ** 31), 2 ** 31 - 1],
+  uint32: [0, 2 ** 32 - 1],
+  int64: [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  uint64: [0, Number.MAX_SAFE_INTEGER],
+};
+
+function mismatch(message: string, details?: Record<string, unknown>): MlPredictError {
+  return new MlPredictError('INPUT_MISMATCH', message, details);
 }
 
 /**
  * Rows → a tensor of the input's type. `number[][]` becomes [rows, columns]; a flat `number[]`
  * becomes [n] for a rank-1 input or one row [1, n] for a rank-2 input; `string[]` likewise.
+ *
+ * Reads the caller's arrays once each (every length, row and value; nothing is read twice) and
+ * checks each value as it is written, so what was checked is what is sent: values in the
+ * converted type (a float32 that would overflow to Infinity is refused, so is an integer outside
+ * its type's range). The size is checked before anything is allocated, rows (holes included)
+ * before the values. A caller's getter that throws propagates as it is (checkFeeds wraps it).
  */
 export function rowsToTensor(model: string, info: TensorInfo, value: readonly unknown[]): Tensor {
   const where = `Input "${info.name}" of model "${model}"`;
-  if (value.length === 0) {
-    throw new MlPredictError('INPUT_MISMATCH', `${where} is an empty batch (0 rows): there is nothing to predict.`);
-  }
-  const nested = isNumberRow(value[0]);
-  const rows: readonly unknown[][] = nested ? (value as unknown[][]) : [value as unknown[]];
+  const n = value.length;
+  if (n === 0) throw mismatch(`${where} is an empty batch (0 rows): there is nothing to predict.`);
+  const first: unknown = value[0];
+  const nested = Array.isArray(first);
   const rank1 = !nested && info.dims.length === 1;
-  const columns = rows[0]!.length;
-  const count = rows.length * columns;
-  const isString = info.type === 'string';
+  const rowCount = nested ? n : 1;
+  const columns = nested ? (first as readonly unknown[]).length : n;
+  checkSize(where, info.type, rowCount * columns, rank1 ? `[${columns}]` : `${rowCount} rows × ${columns} columns`);
+  // The rows, each read once; a hole or a short row is found before any value is.
+  const rows: (readonly unknown[])[] = nested ? new Array<readonly unknown[]>(rowCount) : [value];
+  for (let r = 0; nested && r < rowCount; r++) {
+    const row: unknown = r === 0 ? first : value[r];
+    if (!Array.isArray(row)) {
+      if (row === undefined && !(r in value)) {
+        throw mismatch(`${where}: row ${r} is missing (the rows array has a hole there and claims ${n} rows); expected an array of ${columns} values like row 0.`, { input: info.name, row: r });
+      }
+      throw mismatch(`${where}: row ${r} is ${quote(row)}; expected an array of ${columns} values like row 0.`, { input: info.name, row: r });
+    }
+    const length = row.length;
+    if (length !== columns) {
+      throw mismatch(`${where}: row ${r} has ${length} values but row 0 has ${columns}. Every row needs the same number of columns.`, { input: info.name, row: r });
+    }
+    rows[r] = row;
+  }
+  const count = rowCount * columns;
+  const type = info.type;
+  const isString = type === 'string';
   // Numbers go straight onto a buffer that is sent to the worker and comes back for reuse.
-  const data: TypedArray | string[] = isString ? new Array<string>(count) : takeArray(TYPED_ARRAY_OF[info.type as Exclude<TensorType, 'string'>], count);
-  const bigint = data instanceof BigInt64Array || data instanceof BigUint64Array;
-  const float = data instanceof Float32Array || data instanceof Float64Array;
-  // The position of a bad value, for messages only (built when something is wrong).
+  const data: TypedArray | string[] = isString ? new Array<string>(count) : allocate(where, type, count);
   const at = (r: number, c: number) => (rank1 ? `index ${c}` : `row ${r}, column ${c}`);
   const bad = (r: number, c: number, v: unknown): MlPredictError => {
-    if (isString) return new MlPredictError('INPUT_MISMATCH', `${where} expects strings; got ${quote(v)} at ${at(r, c)}.`);
-    if (typeof v !== 'number') {
-      return new MlPredictError('INPUT_MISMATCH', `${where} expects numbers (${info.type}); got ${quote(v)} (${typeof v}) at ${at(r, c)}.`, {
-        input: info.name,
-        row: r,
-        column: c,
-      });
-    }
-    if (!Number.isFinite(v)) {
-      return new MlPredictError('INPUT_MISMATCH', `${where} has ${quote(v)} at ${at(r, c)}. Values must be finite numbers.`, {
-        input: info.name,
-        row: r,
-        column: c,
-        value: String(v),
-      });
-    }
-    return new MlPredictError('INPUT_MISMATCH', `${where} expects integers (${info.type}); got ${quote(v)} at ${at(r, c)}.`);
-  };
-  let o = 0;
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    if (!Array.isArray(row)) {
-      throw new MlPredictError('INPUT_MISMATCH', `${where}: row ${r} is ${quote(row)}; expected an array of ${columns} values like row 0.`);
-    }
-    if (row.length !== columns) {
-      throw new MlPredictError(
-        'INPUT_MISMATCH',
-        `${where}: row ${r} has ${row.length} values but row 0 has ${columns}. Every row needs the same number of columns.`,
+    const details = { input: info.name, row: r, column: c };
+    if (Array.isArray(v)) {
+      return mismatch(
+        `${where} has rank ${info.dims.length || 'unknown'} (${formatDims(info.dims)}), but its rows hold another array at ${at(r, c)}: rows are nested ${rank1 ? 'one level ([n])' : 'two levels ([rows, columns])'} at most; give deeper data as { data, dims }.`,
+        { ...details, expectedRank: info.dims.length },
       );
     }
-    if (float) {
-      // The hot loop: floats get a loop of their own, one check per value.
-      // v − v is 0 for a finite number and NaN for NaN and ±Infinity.
-      const out = data as Float32Array;
-      for (let c = 0; c < columns; c++) {
+    if (isString) return mismatch(`${where} expects strings; got ${quote(v)} at ${at(r, c)}.`, details);
+    if (typeof v !== 'number') return mismatch(`${where} expects numbers (${type}); got ${quote(v)} (${typeof v}) at ${at(r, c)}.`, details);
+    if (!Number.isFinite(v)) return mismatch(`${where} has ${quote(v)} at ${at(r, c)}. Values must be finite numbers.`, { ...details, value: String(v) });
+    if (type === 'float32') {
+      return mismatch(`${where} has ${quote(v)} at ${at(r, c)}, beyond the range of float32 (±${FLOAT32_MAX}): it would become ${v > 0 ? '' : '-'}Infinity.`, { ...details, value: String(v) });
+    }
+    if (!Number.isInteger(v)) return mismatch(`${where} expects integers (${type}); got ${quote(v)} at ${at(r, c)}.`, details);
+    const [min, max] = INTEGER_RANGE[type]!;
+    const big = type === 'int64' || type === 'uint64' ? ` (past ±2^53 − 1 a number is not exact: give a ${type === 'int64' ? 'BigInt64Array' : 'BigUint64Array'} in { data, dims })` : '';
+    return mismatch(`${where} has ${quote(v)} at ${at(r, c)}, outside the range of ${type}: ${min} to ${max}${big}.`, { ...details, value: String(v) });
+  };
+  let fill: (row: readonly unknown[], r: number, from: number, to: number, o: number) => number;
+  if (isString) {
+    const out = data as string[];
+    fill = (row, r, from, to, o) => {
+      for (let c = from; c < to; c++) {
         const v: unknown = row[c];
-        if (typeof v !== 'number' || v - v !== 0) throw bad(r, c, v);
+        if (typeof v !== 'string') throw bad(r, c, v);
         out[o++] = v;
       }
-    } else {
-      for (let c = 0; c < columns; c++) {
+      return o;
+    };
+  } else if (data instanceof Float32Array || data instanceof Float64Array) {
+    // The hot loop: one type check and one check of the converted value (v − v is 0 for a
+    // finite number, NaN for NaN and ±Infinity, and float32 overflow gives ±Infinity).
+    const out = data;
+    fill = (row, r, from, to, o) => {
+      for (let c = from; c < to; c++) {
         const v: unknown = row[c];
-        if (isString) {
-          if (typeof v !== 'string') throw bad(r, c, v);
-          (data as string[])[o++] = v;
-        } else {
-          if (typeof v !== 'number' || !Number.isInteger(v)) throw bad(r, c, v);
-          if (bigint) (data as BigInt64Array)[o++] = BigInt(v);
-          else (data as Int32Array)[o++] = v;
-        }
+        if (typeof v !== 'number') throw bad(r, c, v);
+        out[o] = v;
+        const w = out[o++]!;
+        if (w - w !== 0) throw bad(r, c, v);
       }
-    }
+      return o;
+    };
+  } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    const out = data;
+    const min = type === 'uint64' ? 0 : Number.MIN_SAFE_INTEGER;
+    fill = (row, r, from, to, o) => {
+      for (let c = from; c < to; c++) {
+        const v: unknown = row[c];
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw bad(r, c, v);
+        out[o++] = BigInt(v);
+      }
+      return o;
+    };
+  } else {
+    // Stored and read back: a fraction, NaN, ±Infinity or a value out of range comes back changed.
+    const out = data as Int32Array;
+    fill = (row, r, from, to, o) => {
+      for (let c = from; c < to; c++) {
+        const v: unknown = row[c];
+        if (typeof v !== 'number') throw bad(r, c, v);
+        out[o] = v;
+        if (out[o++] !== v) throw bad(r, c, v);
+      }
+      return o;
+    };
   }
-  const dims = rank1 ? [columns] : [rows.length, columns];
+  if (nested) {
+    let o = 0;
+    for (let r = 0; r < rowCount; r++) o = fill(rows[r]!, r, 0, columns, o);
+  } else {
+    // value[0] was read once already, as `first`.
+    fill([first], 0, 0, 1, 0);
+    fill(value, 0, 1, columns, 1);
+  }
+  const dims = rank1 ? [columns] : [rowCount, columns];
   return { data, dims };
 }
