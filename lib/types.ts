@@ -145,7 +145,10 @@ export interface ModelInfo {
 }
 
 export interface PredictOptions {
+  /** Aborting it rejects the call with ABORTED and stops it (a run in progress by ending its worker). */
   signal?: AbortSignal;
+  /** Stops the call after this many ms, as an abort would, with an ABORTED error naming the timeout. */
+  timeoutMs?: number;
 }
 
 /** Rows done so far out of all rows, for `predictBatch` (moves forward only). */

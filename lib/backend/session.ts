@@ -3,7 +3,7 @@
  * backend why it was or was not used. Runs in the worker.
  */
 import type * as Ort from 'onnxruntime-web';
-import { MlPredictError } from '../errors.js';
+import { MlPredictError, quote } from '../errors.js';
 import type { BackendAttempt, BackendName, BackendReport, TensorInfo } from '../types.js';
 import { normalizeDim, tensorTypeOf } from '../tensor/convert.js';
 import { probeCapabilities } from './capabilities.js';
@@ -143,4 +143,70 @@ function sortAttempts(attempts: BackendAttempt[], requested: BackendName[]): Bac
     return i < 0 ? requested.length : i;
   };
   return [...attempts].sort((a, b) => rank(a.backend) - rank(b.backend));
+}
+
+/**
+ * onnxruntime's text of a run-time failure with its build details removed: the `failed to call
+ * OrtRun(). ERROR_CODE: n, ERROR_MESSAGE:` wrapper, source locations (`/…/onnxruntime/core/…/x.cc:83`),
+ * the C++ function they name, `[ONNXRuntimeError] : 2 : INVALID_ARGUMENT :` and `… was false.` prefixes.
+ */
+export function sanitizeOrtMessage(raw: string): string {
+  let text = raw.replace(/^.*?failed to call OrtRun\(\)\.\s*ERROR_CODE:\s*\d+,\s*ERROR_MESSAGE:\s*/s, '');
+  const location = /(?:[^\s'"]*\/)?[\w.-]+\.(?:cc|cpp|cxx|c|h|hpp):\d+\s+/;
+  // A C++ signature after a location: `virtual T *ns::Class::Method(args) const`, `static void X<Y>::F()`.
+  const signature = /^[\w<>,*&:\s]*?[\w:<>~]+::[\w~]+\([^()]*\)(?:\s+const)?\s+/;
+  for (let guard = 0; guard < 8; guard++) {
+    const at = location.exec(text);
+    if (!at) break;
+    let rest = text.slice(at.index + at[0].length);
+    const sig = signature.exec(rest);
+    if (sig) rest = rest.slice(sig[0].length);
+    // A bare function name (`CalculateTensorStorageSize Tensor shape…`).
+    else rest = rest.replace(/^[A-Z]\w*[a-z]\w*[A-Z]\w*\s+/, '');
+    text = text.slice(0, at.index) + rest;
+  }
+  text = text
+    .replace(/\[ONNXRuntimeError\]\s*:\s*\d+\s*:\s*\w+\s*:\s*/g, '')
+    .replace(/^[^.]*? was false\.\s*/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text || raw.trim();
+}
+
+/** The operator and node onnxruntime names in "Non-zero status code returned while running Tile node. Name:'t'". */
+function failedNode(raw: string): { op: string; node: string } | undefined {
+  const m = /running (\S+) node\. Name:'([^']*)'/.exec(raw);
+  return m ? { op: m[1]!, node: m[2]! } : undefined;
+}
+
+/** Messages of onnxruntime (and the wasm runtime under it) that mean memory ran out or a tensor cannot exist. */
+const OUT_OF_MEMORY_TEXT =
+  /bad_alloc|out of memory|\bOOM\b|Cannot enlarge memory|memory\.grow|Maximum memory size|Array buffer allocation failed|Tensor shape is too large|would require more than \d+ bytes|exceeds the supported maximum|SafeIntOnOverflow|Integer overflow/i;
+/** onnxruntime's own checks of the feeds, before any node runs. */
+const INPUT_TEXT = /invalid dimensions for input|Unexpected input data type|Invalid Feed Input Name|Missing Input:/i;
+
+/**
+ * The MlPredictError for a failure of `session.run` on model `name`: OUT_OF_MEMORY when memory
+ * ran out or a tensor would be too large (bad_alloc, wasm memory growth, "Tensor shape is too
+ * large", a size overflow, Tile's 4 GB limit), INPUT_MISMATCH for onnxruntime's own feed checks,
+ * else RUN_FAILED. The message is onnxruntime's, sanitized, and names the failing node and its
+ * operator when onnxruntime does (`details.node`, `details.op`). Never INTERNAL: whatever fails
+ * inside a run was caused by the model or its inputs.
+ */
+export function runError(name: string, e: unknown): MlPredictError {
+  if (e instanceof MlPredictError) return e;
+  const raw = message(e);
+  const at = failedNode(raw);
+  const text = sanitizeOrtMessage(raw.replace(/Non-zero status code returned while running \S+ node\. Name:'[^']*'\s*(?:Status Message:\s*)?/, '')).replace(/\.+$/, '');
+  const where = at ? ` in node ${quote(at.node)} (${at.op})` : '';
+  const details = at ? { node: at.node, op: at.op } : undefined;
+  if (OUT_OF_MEMORY_TEXT.test(raw)) {
+    return new MlPredictError(
+      'OUT_OF_MEMORY',
+      `Model ${quote(name)} ran out of memory${where}: ${text}. A tensor of the run is larger than WebAssembly's memory (4 GB at most) can hold; use smaller inputs or fewer rows per call.`,
+      details,
+    );
+  }
+  if (INPUT_TEXT.test(raw)) return new MlPredictError('INPUT_MISMATCH', `Model ${quote(name)} refused its inputs: ${text}.`, details);
+  return new MlPredictError('RUN_FAILED', `Model ${quote(name)} failed to run${where}: ${text}.`, details);
 }

@@ -7,8 +7,8 @@ import { checkOptions, MAX_BYTES_RULE, type OptionRules } from '../options.js';
 import { parseBackendOption, resolveThreads, threadFacts } from '../backend/select.js';
 import { prepareFeeds } from '../tensor/validate.js';
 import { isDetached, typedBuffer } from '../tensor/brand.js';
-import { sharedSession, type SharedSession } from '../worker/host.js';
-import { predictOn } from '../worker/session-client.js';
+import { isRestart, MAX_RESENDS, sharedSession, type SharedSession } from '../worker/host.js';
+import { callScope, predictOn, type CallScope } from '../worker/session-client.js';
 import { nameFromUrl } from '../cache/model-name.js';
 import type { LoadRequest, MonitorConfig, WireSource } from '../worker/protocol.js';
 import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
@@ -76,6 +76,8 @@ function wireSource(source: ModelSource): WireSource {
 
 export class ModelHandle implements Model {
   disposed = false;
+  /** predict() calls in flight: dispose() stops them (DISPOSED). */
+  private readonly calls = new Set<CallScope>();
 
   constructor(
     readonly info: ModelInfo,
@@ -85,16 +87,34 @@ export class ModelHandle implements Model {
     setInternals(this, { request: shared.request, batchWorkers: undefined });
   }
 
+  /**
+   * Validates, then runs on the shared session. The call's signal joins the caller's, the
+   * `timeoutMs` timer and dispose(); a call that only failed because its worker was ended to stop
+   * another call (isRestart) is prepared from `inputs` again and sent to the new worker.
+   */
   async predict(inputs: Inputs, options?: PredictOptions): Promise<Outputs> {
     options = checkOptions(options, 'predict()', PREDICT_RULES);
     if (this.disposed) {
       throw new MlPredictError('DISPOSED', `Model "${this.info.name}" was disposed; load it again to predict.`);
     }
-    const signal = options.signal;
-    throwIfAborted(signal);
-    const prepared = prepareFeeds(this.info.name, this.info.inputs, inputs);
-    const lease = await this.shared.acquire(signal);
-    return predictOn(lease.worker, lease.reply.sessionId, prepared, signal);
+    throwIfAborted(options.signal);
+    let prepared = prepareFeeds(this.info.name, this.info.inputs, inputs);
+    const scope = callScope(this.info.name, options.signal, options.timeoutMs);
+    this.calls.add(scope);
+    try {
+      for (let sends = 0; ; sends++) {
+        const lease = await this.shared.acquire(scope.signal);
+        try {
+          return await predictOn(lease.worker, lease.reply.sessionId, prepared, scope.signal);
+        } catch (e) {
+          if (!isRestart(e) || sends >= MAX_RESENDS || scope.signal.aborted) throw e;
+          prepared = prepareFeeds(this.info.name, this.info.inputs, inputs);
+        }
+      }
+    } finally {
+      scope.done();
+      this.calls.delete(scope);
+    }
   }
 
   async predictValues(
@@ -151,6 +171,10 @@ export class ModelHandle implements Model {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
+    // Calls in flight reject with DISPOSED: queued ones are aborted in the worker, a running one
+    // ends it (it would hold the session, and release() would wait for it, for as long as it runs).
+    const stopped = new MlPredictError('DISPOSED', `Model "${this.info.name}" was disposed during the call.`);
+    for (const scope of this.calls) scope.stop(stopped);
     internalsOf(this)?.batchWorkers?.close();
     this.shared.refs--;
     if (this.shared.refs === 0) await this.shared.release();

@@ -7,7 +7,18 @@ import * as Comlink from 'comlink';
 import { abortable, abortError, MlPredictError, throwIfAborted } from '../errors.js';
 import { WorkerConnection } from './connection.js';
 import { resolveThreads, threadFacts } from '../backend/select.js';
-import type { LoadReply, LoadRequest, MonitorConfig, ProgressCallback, RuntimeApi, WarningCallback } from './protocol.js';
+import {
+  RUNNING,
+  type LoadReply,
+  type LoadRequest,
+  type MonitorConfig,
+  type PredictReply,
+  type PredictRequest,
+  type ProgressCallback,
+  type RunningMessage,
+  type RuntimeApi,
+  type WarningCallback,
+} from './protocol.js';
 import type { LoadProgress, LoadWarning } from '../types.js';
 
 /** How long a worker that holds no session lives on before it is ended (WebAssembly memory never shrinks). */
@@ -25,12 +36,30 @@ export class RuntimeWorker {
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   /** Sessions and loads this worker holds; at 0 the idle timer starts. */
   private holds = 0;
+  /**
+   * Predict calls not settled, by call id: whether the worker said it runs them (RUNNING), and,
+   * for one given up after it was sent, why.
+   */
+  private readonly calls = new Map<number, { running: boolean; stopped?: string }>();
+  /** Predict calls waiting on the page for the one in flight (`inFlight`) to finish, in order. */
+  private readonly waiting: { callId: number; send: () => void; fail: (e: MlPredictError) => void }[] = [];
+  private inFlight: number | undefined;
+  /** Why the worker stopped, for calls that come or wait after: a restart's error, else a crash's. */
+  private stopError: MlPredictError | undefined;
 
   constructor() {
     live.add(this);
-    const create = () => new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
+    const create = () => {
+      const worker = new Worker(new URL('./runtime.js', import.meta.url), { type: 'module', name: 'ml-predict-runtime' });
+      worker.addEventListener('message', (e: MessageEvent<Partial<RunningMessage> | undefined>) => {
+        if (e.data?.type === RUNNING && typeof e.data.callId === 'number') this.running(e.data.callId);
+      });
+      return worker;
+    };
     this.connection = new WorkerConnection<RuntimeApi>(create, crashed, () => {
       clearTimeout(this.idleTimer);
+      this.stopError ??= crashed('terminated, crashed or out of memory');
+      for (const w of this.waiting.splice(0)) w.fail(this.stopError);
       for (const [threads, w] of shared) if (w === this) shared.delete(threads);
       live.delete(this);
       // No worker left to share with: let go of the compiled code.
@@ -65,6 +94,79 @@ export class RuntimeWorker {
     this.connection.call((api) => api.abort(callId)).catch(() => undefined);
   }
 
+  /**
+   * Sends predict call `request` once no other predict of this worker is in flight. onnxruntime
+   * runs one call at a time in a worker anyway; a call that waits here, on the page, is aborted
+   * for nothing (stop()), while one already posted would be taken up by the worker before an
+   * abort posted after it could reach it.
+   */
+  predict(request: PredictRequest, transfer: Transferable[]): Promise<PredictReply> {
+    const { callId } = request;
+    if (this.dead) return Promise.reject(this.stopError ?? crashed('it had already stopped'));
+    this.calls.set(callId, { running: false });
+    return new Promise<PredictReply>((resolve, reject) => {
+      const send = () => {
+        this.inFlight = callId;
+        this.call((api) => api.predict(Comlink.transfer(request, transfer)))
+          .then(resolve, reject)
+          .finally(() => {
+            this.calls.delete(callId);
+            this.inFlight = undefined;
+            this.next();
+          });
+      };
+      const fail = (e: MlPredictError) => {
+        this.calls.delete(callId);
+        reject(e);
+      };
+      this.waiting.push({ callId, send, fail });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    if (this.inFlight === undefined && !this.dead) this.waiting.shift()?.send();
+  }
+
+  private running(callId: number): void {
+    const call = this.calls.get(callId);
+    if (!call) return;
+    call.running = true;
+    // Given up after it was sent, but the worker took it up before the abort: only ending stops it.
+    if (call.stopped !== undefined) this.restart(call.stopped);
+  }
+
+  /**
+   * Stops predict call `callId`, `why` (e.g. "that was aborted"). One still waiting on the page
+   * is dropped; one posted that has not started is aborted in the worker, which lives on; one
+   * inside `session.run`, which nothing else interrupts, is stopped by ending the worker (restart()).
+   */
+  stop(callId: number, why: string): void {
+    const call = this.calls.get(callId);
+    if (!call) return;
+    const at = this.waiting.findIndex((w) => w.callId === callId);
+    if (at >= 0) return this.waiting.splice(at, 1)[0]!.fail(abortError());
+    if (call.running) return this.restart(why);
+    call.stopped = why;
+    this.abort(callId);
+  }
+
+  /**
+   * Ends the worker to stop a call that runs in it. Every other call and load pending on it
+   * rejects with a WORKER_CRASHED error whose `details.restart` is true: they were not answered
+   * and nothing of theirs is lost, so predict() and acquire() send them again to a new worker,
+   * reloading the sessions they need (`isRestart`).
+   */
+  restart(why: string): void {
+    if (this.dead) return;
+    this.stopError = new MlPredictError(
+      'WORKER_CRASHED',
+      `The ml-predict runtime worker was ended to stop a call ${why} while it ran; this call was pending on it. The next call starts a new worker.`,
+      { restart: true },
+    );
+    this.connection.stop(this.stopError);
+  }
+
   hold(): void {
     this.holds++;
     clearTimeout(this.idleTimer);
@@ -82,9 +184,19 @@ export class RuntimeWorker {
 
   /** Ends the worker and frees all its memory. */
   end(): void {
-    this.connection.stop(crashed('it was ended'));
+    if (this.dead) return;
+    this.stopError = crashed('it was ended');
+    this.connection.stop(this.stopError);
   }
 }
+
+/** A call that failed only because its worker was ended to stop another one (RuntimeWorker.restart). */
+export function isRestart(e: unknown): boolean {
+  return e instanceof MlPredictError && e.code === 'WORKER_CRASHED' && e.details?.restart === true;
+}
+
+/** How many times one call is sent again after restarts before its WORKER_CRASHED stands. */
+export const MAX_RESENDS = 50;
 
 function crashed(reason: string): MlPredictError {
   return new MlPredictError('WORKER_CRASHED', `The ml-predict runtime worker stopped during the call (${reason}). The next call starts a new worker.`);
@@ -167,6 +279,17 @@ export class SharedSession {
    * with a signal or without, still waits on it.
    */
   async acquire(signal?: AbortSignal): Promise<SessionLease> {
+    for (let sends = 0; ; sends++) {
+      try {
+        return await this.acquireOnce(signal);
+      } catch (e) {
+        // The worker was ended to stop another call: load again in a new one.
+        if (!isRestart(e) || sends >= MAX_RESENDS || signal?.aborted) throw e;
+      }
+    }
+  }
+
+  private async acquireOnce(signal?: AbortSignal): Promise<SessionLease> {
     if (this.lease_ && !this.lease_.worker.dead) return this.lease_;
     throwIfAborted(signal);
     this.lease_ = undefined;

@@ -127,6 +127,24 @@ export interface ConnectMessage {
   lifeLock: string;
 }
 
+/**
+ * Posted by the runtime worker on its global scope (beside comlink's port) when a predict call
+ * starts `session.run`, which nothing but ending the worker can stop: an abort of that call
+ * (or of one the worker took up before the abort reached it) ends the worker (lib/worker/host.ts).
+ */
+export const RUNNING = 'ml-predict:running';
+
+export interface RunningMessage {
+  type: typeof RUNNING;
+  callId: number;
+}
+
+/** The worker side of RUNNING: says that call `callId` is now inside onnxruntime. */
+export function announceRunning(callId: number): void {
+  const message: RunningMessage = { type: RUNNING, callId };
+  self.postMessage(message);
+}
+
 let installed = false;
 
 /**

@@ -8,7 +8,7 @@ import * as Comlink from 'comlink';
 import type * as Ort from 'onnxruntime-web';
 import { abortError, isMlPredictError, MlPredictError, throwIfAborted } from '../errors.js';
 import { probeCapabilities } from '../backend/capabilities.js';
-import { createSession } from '../backend/session.js';
+import { createSession, runError } from '../backend/session.js';
 import { compiledModules, useCompiled, wasmOrigins } from '../backend/ort-env.js';
 import { acquireModelBytes, cacheKey, dropStored } from '../cache/model-cache.js';
 import { deleteAll } from '../cache/store.js';
@@ -17,6 +17,7 @@ import type { OutputTensor, Tensor, TensorType, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
 import { DriftAccumulator, type DriftOptions, type DriftReference } from '../evaluate/drift.js';
 import {
+  announceRunning,
   serveWorker,
   transferablesOf,
   type LoadReply,
@@ -89,13 +90,6 @@ function entryOf(sessionId: number): SessionEntry {
   return entry;
 }
 
-function runError(name: string, e: unknown): MlPredictError {
-  if (e instanceof MlPredictError) return e;
-  const msg = e instanceof Error ? e.message : String(e);
-  const code = /shape|dimension|dims|input|index|size|broadcast/i.test(msg) ? 'INPUT_MISMATCH' : 'INTERNAL';
-  return new MlPredictError(code, `Model "${name}" failed to run: ${msg}`);
-}
-
 /**
  * An onnxruntime tensor of the input's declared element type (the data was checked against it
  * on the page): onnxruntime would otherwise infer the type from the array, and read a `bool`
@@ -120,11 +114,13 @@ function halfBits(data: TypedArray | string[]): TypedArray | string[] {
   return new Uint16Array(data.buffer as ArrayBuffer, data.byteOffset, data.length);
 }
 
-async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: AbortSignal): Promise<PredictReply> {
+async function run(entry: SessionEntry, callId: number, feeds: Record<string, Tensor>, signal: AbortSignal): Promise<PredictReply> {
   throwIfAborted(signal);
   const ortFeeds: Record<string, Ort.Tensor> = {};
   for (const [key, t] of Object.entries(feeds)) ortFeeds[key] = toOrtTensor(entry, key, t);
   let results: Ort.InferenceSession.ReturnType;
+  // From here on the call cannot be stopped but by ending the worker: the page knows it runs.
+  announceRunning(callId);
   try {
     results = await entry.session.run(ortFeeds);
   } catch (e) {
@@ -134,6 +130,18 @@ async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: A
   const spent = transferablesOf(feeds);
   const taken = new Set<ArrayBufferLike>(spent);
   const out: Record<string, OutputTensor> = {};
+  try {
+    copyOutputs(results, taken, out);
+  } catch (e) {
+    // Copying an output out of onnxruntime's memory can fail for its size (RangeError).
+    throw runError(entry.name, e);
+  }
+  observe(entry, feeds, out);
+  throwIfAborted(signal);
+  return { outputs: out, spent };
+}
+
+function copyOutputs(results: Ort.InferenceSession.ReturnType, taken: Set<ArrayBufferLike>, out: Record<string, OutputTensor>): void {
   for (const [key, tensor] of Object.entries(results)) {
     const data = tensor.data as TypedArray | string[];
     // onnxruntime copies each output out of its memory onto a buffer of its own, which is
@@ -148,9 +156,6 @@ async function run(entry: SessionEntry, feeds: Record<string, Tensor>, signal: A
     out[key] = { data: halfBits(own), dims: [...tensor.dims], type: tensorTypeOf(tensor.type) };
     tensor.dispose();
   }
-  observe(entry, feeds, out);
-  throwIfAborted(signal);
-  return { outputs: out, spent };
 }
 
 const api: RuntimeApi = {
@@ -235,7 +240,7 @@ const api: RuntimeApi = {
   async predict(req: PredictRequest) {
     const entry = entryOf(req.sessionId);
     const { signal } = controllerFor(req.callId);
-    const result = entry.queue.then(() => run(entry, req.feeds, signal));
+    const result = entry.queue.then(() => run(entry, req.callId, req.feeds, signal));
     entry.queue = result.catch(() => undefined);
     try {
       const reply = await result;

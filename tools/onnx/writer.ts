@@ -52,7 +52,9 @@ export type AttributeValue =
   | { floats: ArrayLike<number> }
   | { ints: ArrayLike<number> }
   | { strings: readonly string[] }
-  | { t: TensorInit };
+  | { t: TensorInit }
+  /** A subgraph (Loop's body, If's branches). */
+  | { g: GraphDef };
 
 export interface NodeDef {
   op: string;
@@ -85,7 +87,7 @@ export interface ModelDef {
 }
 
 /** AttributeProto.AttributeType */
-const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
+const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
 function writeTensor(w: ProtoWriter, t: TensorInit): void {
   w.packedInts(1, t.dims);
@@ -160,6 +162,8 @@ function writeAttribute(w: ProtoWriter, name: string, a: AttributeValue): void {
     w.string(4, a.s).int(20, AttrType.STRING);
   } else if ('t' in a) {
     w.message(5, (t) => writeTensor(t, a.t)).int(20, AttrType.TENSOR);
+  } else if ('g' in a) {
+    w.message(6, (g) => writeGraph(g, a.g)).int(20, AttrType.GRAPH);
   } else if ('floats' in a) {
     w.packedFloats(7, a.floats).int(20, AttrType.FLOATS);
   } else if ('ints' in a) {
