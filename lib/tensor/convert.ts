@@ -64,7 +64,7 @@ export function checkSize(where: string, type: TensorType, elements: number, sha
   const of = type === 'string' ? '' : ` (${bytes} bytes of ${type})`;
   throw new MlPredictError(
     'INPUT_MISMATCH',
-    `${where} is too large: ${shape} is ${elements} elements${of}, more than one input may hold (${MAX_ELEMENTS} elements, ${MAX_BYTES} bytes).`,
+    `${where} is too large: ${shape} make ${elements} elements${of}, more than one input may hold (${MAX_ELEMENTS} elements, ${MAX_BYTES} bytes).`,
     { elements, bytes, maxElements: MAX_ELEMENTS, maxBytes: MAX_BYTES },
   );
 }

@@ -40,7 +40,7 @@ export function checkDims(model: string, info: TensorInfo, dims: readonly unknow
     }
     count *= d;
   }
-  checkSize(where, info.type, count, `absurd dims ${formatDims(dims)} make`);
+  checkSize(where, info.type, count, `absurd dims ${formatDims(dims)}`);
   if (info.dims.length > 0 && dims.length !== info.dims.length) {
     throw mismatch(
       `${where} has rank ${dims.length} (dims ${formatDims(dims)}) but the model expects rank ${info.dims.length}: ${formatDims(info.dims)}.`,
@@ -70,10 +70,12 @@ export function checkFinite(model: string, info: TensorInfo, data: TypedArray, d
   if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
   // v − v is 0 for every finite v and NaN for NaN and ±Infinity: one branch-free pass (a third
   // faster than testing each value) that looks for the position only when something is wrong.
+  // The engine's length, not a `length` property of the caller's.
+  const length = typedLength(data);
   let sum = 0;
-  for (let i = 0; i < data.length; i++) sum += data[i]! - data[i]!;
+  for (let i = 0; i < length; i++) sum += data[i]! - data[i]!;
   if (sum === 0) return;
-  for (let i = 0; i < data.length; i++) {
+  for (let i = 0; i < length; i++) {
     const v = data[i]!;
     if (!Number.isFinite(v)) {
       throw mismatch(`${whereOf(model, info)} has ${quote(v)} at ${position(i, dims)}. Values must be finite numbers.`, {
