@@ -13,6 +13,7 @@ export type MlPredictErrorCode =
   | 'INPUT_MISMATCH'
   | 'QUOTA_EXCEEDED'
   | 'CACHE_CORRUPT'
+  | 'CACHE_UNAVAILABLE'
   | 'WORKER_CRASHED'
   | 'ABORTED'
   | 'DISPOSED'
@@ -34,6 +35,7 @@ export const ERROR_CODES: readonly MlPredictErrorCode[] = [
   'INPUT_MISMATCH',
   'QUOTA_EXCEEDED',
   'CACHE_CORRUPT',
+  'CACHE_UNAVAILABLE',
   'WORKER_CRASHED',
   'ABORTED',
   'DISPOSED',

@@ -9,7 +9,7 @@
  * cannot be used (blocked, failing) never fails or holds up a load: the model runs from memory
  * with a CACHE_UNAVAILABLE warning.
  */
-import { abortError, MlPredictError } from '../errors.js';
+import { abortError, isMlPredictError, MlPredictError } from '../errors.js';
 import { concat, fetchModelBytes, openDownload, readBody, type Download } from '../model/fetch.js';
 import { parseIntegrity, sha256Base64 } from '../model/integrity.js';
 import { inspectOnnx } from '../model/onnx-check.js';
@@ -29,7 +29,7 @@ import {
   readPartialChunks,
   startPartial,
   storeChunk,
-  StoreUnavailableError,
+  storeUnavailable,
   touch,
   type CacheEntry,
   type PartialDownload,
@@ -89,7 +89,7 @@ function hasIndexedDb(): boolean {
 
 /** The store cannot be used right now: its open failed or timed out, or its connection is closing. */
 function isUnavailable(e: unknown): e is Error {
-  return e instanceof StoreUnavailableError || (e as { name?: string } | null)?.name === 'InvalidStateError';
+  return isMlPredictError(e, 'CACHE_UNAVAILABLE') || (e as { name?: string } | null)?.name === 'InvalidStateError';
 }
 
 /** Why a stored entry cannot be used; undefined when it can. */
@@ -197,7 +197,7 @@ function stopStoring(w: Writer, error: Error, code: string | undefined, opts: Ac
 
 function markUnavailable(w: Writer, e: Error, opts: AcquireOptions): void {
   w.unavailable = true;
-  if (w.storing) stopStoring(w, new StoreUnavailableError(`The model store could not be used for model "${w.name}": ${e.message}.`, { cause: e }), 'CACHE_UNAVAILABLE', opts);
+  if (w.storing) stopStoring(w, storeUnavailable(`The model store could not be used for model "${w.name}": ${e.message}.`, e), 'CACHE_UNAVAILABLE', opts);
 }
 
 /** Runs one store operation of a download; an unusable store stops storing instead of failing the load. */
@@ -351,7 +351,7 @@ async function downloadAndStore(key: string, url: string, req: LoadRequest, opts
 /** Without a usable store: one download into memory, with a CACHE_UNAVAILABLE warning (a prefetch rejects). */
 async function fromMemory(url: string, req: LoadRequest, opts: AcquireOptions, e: Error): Promise<Acquired> {
   const reason = `The model store could not be used for model "${req.name}": ${e.message}.`;
-  if (opts.mustStore) throw new StoreUnavailableError(reason, { cause: e });
+  if (opts.mustStore) throw storeUnavailable(reason, e);
   opts.onWarning?.({ code: 'CACHE_UNAVAILABLE', message: `${reason} The model runs from memory and is not kept for offline use.` });
   const bytes = await fetchModelBytes(url, req.name, { signal: opts.signal, onProgress: monotonic(opts.onProgress) });
   const sha256 = await verify(bytes, req, opts);

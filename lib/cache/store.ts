@@ -9,7 +9,7 @@
  * Connections: a connection closes as soon as another context asks for a version change or a
  * deletion (`versionchange`), and the next operation opens a new one; an open that does not
  * succeed within OPEN_TIMEOUT_MS (a deletion blocked by some other connection queues every open
- * behind it) fails that operation with StoreUnavailableError instead of waiting.
+ * behind it) fails that operation with CACHE_UNAVAILABLE instead of waiting.
  *
  * Downloads own their records: a download writes its partial record (with its `id`) before any
  * chunk, and every later chunk and the final entry are written only in a transaction that finds
@@ -18,6 +18,7 @@
  */
 import { get, promisifyRequest, set, type UseStore } from 'idb-keyval';
 import { concat } from '../model/fetch.js';
+import { MlPredictError } from '../errors.js';
 
 /** Models are stored in chunks of this size: no single giant IndexedDB value. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
@@ -59,8 +60,9 @@ const STORE_NAME = 'models';
 export const OPEN_TIMEOUT_MS = 3000;
 
 /** The store could not be opened in time (a deletion or upgrade blocked by another connection) or at all. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
+/** CACHE_UNAVAILABLE: the store cannot be used now (a blocked or failed open); `cause` is the browser's error. */
+export function storeUnavailable(message: string, cause?: unknown): MlPredictError {
+  return new MlPredictError('CACHE_UNAVAILABLE', message, undefined, cause === undefined ? undefined : { cause });
 }
 
 let opening: Promise<IDBDatabase> | undefined;
@@ -73,12 +75,12 @@ function open(): Promise<IDBDatabase> {
     try {
       r = indexedDB.open(DB_NAME);
     } catch (e) {
-      reject(new StoreUnavailableError(`IndexedDB database "${DB_NAME}" could not be opened: ${String(e)}`, { cause: e }));
+      reject(storeUnavailable(`IndexedDB database "${DB_NAME}" could not be opened: ${String(e)}`, e));
       return;
     }
     const timer = setTimeout(() => {
       settled = true;
-      reject(new StoreUnavailableError(`IndexedDB database "${DB_NAME}" did not open within ${OPEN_TIMEOUT_MS} ms (a deletion or upgrade is blocked by another connection)`));
+      reject(storeUnavailable(`IndexedDB database "${DB_NAME}" did not open within ${OPEN_TIMEOUT_MS} ms (a deletion or upgrade is blocked by another connection)`));
     }, OPEN_TIMEOUT_MS);
     r.onupgradeneeded = () => {
       if (!r.result.objectStoreNames.contains(STORE_NAME)) r.result.createObjectStore(STORE_NAME);
@@ -102,7 +104,7 @@ function open(): Promise<IDBDatabase> {
       clearTimeout(timer);
       if (settled) return;
       settled = true;
-      reject(new StoreUnavailableError(`IndexedDB database "${DB_NAME}" could not be opened: ${r.error?.message ?? 'unknown error'}`, { cause: r.error }));
+      reject(storeUnavailable(`IndexedDB database "${DB_NAME}" could not be opened: ${r.error?.message ?? 'unknown error'}`, r.error));
     };
   });
   opening = p;

@@ -5,7 +5,7 @@
  * Every await is bounded (within()): no fault may hang a test.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clearCache, listCachedModels, loadModel, storageInfo, type LoadWarning, type Model } from '../../lib/index.js';
+import { clearCache, listCachedModels, loadModel, prefetchModel, storageInfo, type LoadWarning, type Model } from '../../lib/index.js';
 import { cacheKey } from '../../lib/cache/model-cache.js';
 import { CHUNK_BYTES } from '../../lib/cache/store.js';
 import { sha256Base64 } from '../../lib/model/integrity.js';
@@ -140,6 +140,9 @@ describe('model store under storage faults', () => {
     const feeds = { x: inputRows(2, 4) };
     expect((await within(LOAD_MS, model.predict(feeds))).y!.data).toEqual((await reference(bytes, feeds)).y!.data);
     await model.dispose();
+    // What must store rejects with the documented code, within the open's bound.
+    expect((await rejection(within(LOAD_MS, prefetchModel(url)))).code).toBe('CACHE_UNAVAILABLE');
+    expect((await rejection(within(LOAD_MS, listCachedModels()))).code).toBe('CACHE_UNAVAILABLE');
     db.close();
     await within(STORE_MS, del.done, 'the deletion once the other connection closed');
     expect(await within(STORE_MS, auditStore(), 'the audit')).toEqual([]);
