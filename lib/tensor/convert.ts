@@ -109,6 +109,59 @@ export function tensorTypeOf(ortType: string): TensorType {
 }
 
 const FLOAT32_MAX = 3.4028234663852886e38;
+/** The smallest magnitude that rounds to ±Infinity in float32 (FLOAT32_MAX plus half its last step). */
+const FLOAT32_OVERFLOW = 2 ** 128 - 2 ** 103;
+
+/**
+ * The loops that write row `r`'s values `from`..`to` to `out` from index `o` (returning the next
+ * index), each value read once and checked as it is written; `fail` builds the error. Module
+ * level, one per element kind, so each stays monomorphic. `limit`: floats' overflow magnitude
+ * (Infinity for float64), 64-bit integers' smallest value.
+ */
+type Fill = (out: TypedArray | string[], row: readonly unknown[], r: number, from: number, to: number, o: number, limit: number, fail: (r: number, c: number, v: unknown) => MlPredictError) => number;
+
+const fillStrings: Fill = (out, row, r, from, to, o, _limit, fail) => {
+  const strings = out as string[];
+  for (let c = from; c < to; c++) {
+    const v: unknown = row[c];
+    if (typeof v !== 'string') throw fail(r, c, v);
+    strings[o++] = v;
+  }
+  return o;
+};
+
+// The hot loop: one comparison pair per value is false for NaN, ±Infinity and what float32 would round to ±Infinity.
+const fillFloats: Fill = (out, row, r, from, to, o, limit, fail) => {
+  const floats = out as Float32Array;
+  for (let c = from; c < to; c++) {
+    const v: unknown = row[c];
+    if (typeof v !== 'number' || !(v < limit && v > -limit)) throw fail(r, c, v);
+    floats[o++] = v;
+  }
+  return o;
+};
+
+const fillBigInts: Fill = (out, row, r, from, to, o, min, fail) => {
+  const bigints = out as BigInt64Array;
+  for (let c = from; c < to; c++) {
+    const v: unknown = row[c];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw fail(r, c, v);
+    bigints[o++] = BigInt(v);
+  }
+  return o;
+};
+
+// Stored and read back: a fraction, NaN, ±Infinity or a value out of range comes back changed.
+const fillIntegers: Fill = (out, row, r, from, to, o, _limit, fail) => {
+  const ints = out as Int32Array;
+  for (let c = from; c < to; c++) {
+    const v: unknown = row[c];
+    if (typeof v !== 'number') throw fail(r, c, v);
+    ints[o] = v;
+    if (ints[o++] !== v) throw fail(r, c, v);
+  }
+  return o;
+};
 /** The integer range of each integer type written from rows (64-bit ones: safe integers). */
 const INTEGER_RANGE: Partial<Record<TensorType, readonly [number, number]>> = {
   int8: [-(2 ** 7), 2 ** 7 - 1],
@@ -188,62 +241,19 @@ export function rowsToTensor(model: string, info: TensorInfo, value: readonly un
     const big = type === 'int64' || type === 'uint64' ? ` (past ±2^53 − 1 a number is not exact: give a ${type === 'int64' ? 'BigInt64Array' : 'BigUint64Array'} in { data, dims })` : '';
     return mismatch(`${where} has ${quote(v)} at ${at(r, c)}, outside the range of ${type}: ${min} to ${max}${big}.`, { ...details, value: String(v) });
   };
-  let fill: (row: readonly unknown[], r: number, from: number, to: number, o: number) => number;
-  if (isString) {
-    const out = data as string[];
-    fill = (row, r, from, to, o) => {
-      for (let c = from; c < to; c++) {
-        const v: unknown = row[c];
-        if (typeof v !== 'string') throw bad(r, c, v);
-        out[o++] = v;
-      }
-      return o;
-    };
-  } else if (data instanceof Float32Array || data instanceof Float64Array) {
-    // The hot loop: one type check and one check of the converted value (v − v is 0 for a
-    // finite number, NaN for NaN and ±Infinity, and float32 overflow gives ±Infinity).
-    const out = data;
-    fill = (row, r, from, to, o) => {
-      for (let c = from; c < to; c++) {
-        const v: unknown = row[c];
-        if (typeof v !== 'number') throw bad(r, c, v);
-        out[o] = v;
-        const w = out[o++]!;
-        if (w - w !== 0) throw bad(r, c, v);
-      }
-      return o;
-    };
-  } else if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
-    const out = data;
-    const min = type === 'uint64' ? 0 : Number.MIN_SAFE_INTEGER;
-    fill = (row, r, from, to, o) => {
-      for (let c = from; c < to; c++) {
-        const v: unknown = row[c];
-        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) throw bad(r, c, v);
-        out[o++] = BigInt(v);
-      }
-      return o;
-    };
-  } else {
-    // Stored and read back: a fraction, NaN, ±Infinity or a value out of range comes back changed.
-    const out = data as Int32Array;
-    fill = (row, r, from, to, o) => {
-      for (let c = from; c < to; c++) {
-        const v: unknown = row[c];
-        if (typeof v !== 'number') throw bad(r, c, v);
-        out[o] = v;
-        if (out[o++] !== v) throw bad(r, c, v);
-      }
-      return o;
-    };
-  }
+  const fill =
+    isString ? fillStrings
+    : data instanceof Float32Array || data instanceof Float64Array ? fillFloats
+    : data instanceof BigInt64Array || data instanceof BigUint64Array ? fillBigInts
+    : fillIntegers;
+  const limit = type === 'float32' ? FLOAT32_OVERFLOW : type === 'uint64' ? 0 : type === 'int64' ? Number.MIN_SAFE_INTEGER : Infinity;
   if (nested) {
     let o = 0;
-    for (let r = 0; r < rowCount; r++) o = fill(rows[r]!, r, 0, columns, o);
+    for (let r = 0; r < rowCount; r++) o = fill(data, rows[r]!, r, 0, columns, o, limit, bad);
   } else {
     // value[0] was read once already, as `first`.
-    fill([first], 0, 0, 1, 0);
-    fill(value, 0, 1, columns, 1);
+    fill(data, [first], 0, 0, 1, 0, limit, bad);
+    fill(data, value, 0, 1, columns, 1, limit, bad);
   }
   const dims = rank1 ? [columns] : [rowCount, columns];
   return { data, dims };
