@@ -59,9 +59,14 @@ async function knownGoodStillWorks(): Promise<void> {
 function deletion(): { blocked: Promise<void>; done: Promise<void>; wasBlocked: () => boolean } {
   const r = indexedDB.deleteDatabase('ml-predict');
   let wasBlocked = false;
-  const blocked = new Promise<void>((resolve) => (r.onblocked = () => ((wasBlocked = true), resolve())));
+  let finished = false;
+  // Firefox may hold the deletion without firing `blocked`: after 3 s pending it counts as blocked.
+  const blocked = new Promise<void>((resolve, reject) => {
+    r.onblocked = () => ((wasBlocked = true), resolve());
+    setTimeout(() => (finished ? reject(new Error('the deletion was not blocked: it finished')) : ((wasBlocked = true), resolve())), 3000);
+  });
   const done = new Promise<void>((resolve, reject) => {
-    r.onsuccess = () => resolve();
+    r.onsuccess = () => ((finished = true), resolve());
     r.onerror = () => reject(r.error);
   });
   return { blocked, done, wasBlocked: () => wasBlocked };

@@ -144,7 +144,7 @@ function fixed(): HostileInput[] {
   });
   add('tensors', 'error', 'a type name that does not exist', withX({ data: new Float32Array(8), dims: [2, 4], type: 'float33' }));
   add('tensors', 'error', 'data as a plain object', t({ 0: 1, length: 8 }, [2, 4]));
-  add('tensors', 'error', 'dims that change between reads (3, then 1e9)', () => {
+  add('tensors', 'ok', 'dims that change between reads (3, then 1e9): read once, as 3', () => {
     let reads = 0;
     const x = { data: new Float32Array(12), get dims() { return reads++ === 0 ? [3, 4] : [1e9, 4]; } };
     return { feeds: { x, ids: [0, 1, 2], text: ['a', 'b', 'c'] } };
