@@ -9,6 +9,7 @@ import { WorkerConnection } from './connection.js';
 import { resolveThreads, threadFacts } from '../backend/select.js';
 import {
   RUNNING,
+  STOP_FLAG_SLOTS,
   type LoadReply,
   type LoadRequest,
   type MonitorConfig,
@@ -28,6 +29,12 @@ export function setIdleTimeout(ms: number): void {
   idleTimeoutMs = ms;
 }
 
+let shareStopFlags = true;
+/** For tests: whether workers started from now on share stop flags with the page where they can (see RuntimeWorker.predict). */
+export function setShareStopFlags(on: boolean): void {
+  shareStopFlags = on;
+}
+
 let callIds = 0;
 export const nextCallId = (): number => ++callIds;
 
@@ -41,9 +48,19 @@ export class RuntimeWorker {
    * for one given up after it was sent, why.
    */
   private readonly calls = new Map<number, { running: boolean; stopped?: string }>();
-  /** Predict calls waiting on the page for the one in flight (`inFlight`) to finish, in order. */
+  /** Predict calls waiting on the page to be sent (see predict()), in order. */
   private readonly waiting: { callId: number; send: () => void; fail: (e: MlPredictError) => void }[] = [];
-  private inFlight: number | undefined;
+  /** Predict calls posted to the worker and not settled. */
+  private inFlight = 0;
+  /**
+   * Stop flags shared with the worker, where the page can share memory (cross-origin isolated):
+   * slot `callId % STOP_FLAG_SLOTS` holds the id of a stopped call, which the worker reads right
+   * before it starts a run. Without them, calls are sent one at a time.
+   */
+  private readonly stopFlags = shareStopFlags && globalThis.crossOriginIsolated && typeof SharedArrayBuffer === 'function'
+    ? new Int32Array(new SharedArrayBuffer(STOP_FLAG_SLOTS * 4))
+    : undefined;
+  private stopFlagsSent = false;
   /** Why the worker stopped, for calls that come or wait after: a restart's error, else a crash's. */
   private stopError: MlPredictError | undefined;
 
@@ -95,23 +112,30 @@ export class RuntimeWorker {
   }
 
   /**
-   * Sends predict call `request` once no other predict of this worker is in flight. onnxruntime
-   * runs one call at a time in a worker anyway; a call that waits here, on the page, is aborted
-   * for nothing (stop()), while one already posted would be taken up by the worker before an
-   * abort posted after it could reach it.
+   * Sends predict call `request` to the worker. With stop flags, at once: the worker queues it,
+   * and skips it if it is stopped before its turn. Without, once no other predict of this worker
+   * is in flight (onnxruntime runs one at a time in a worker anyway): a call waiting here is
+   * stopped for nothing, while one already posted would be taken up by the worker before an
+   * abort message posted after it could reach it.
    */
   predict(request: PredictRequest, transfer: Transferable[]): Promise<PredictReply> {
     const { callId } = request;
     if (this.dead) return Promise.reject(this.stopError ?? crashed('it had already stopped'));
     this.calls.set(callId, { running: false });
+    if (this.stopFlags && !this.stopFlagsSent) {
+      this.stopFlagsSent = true;
+      // Posted before the first predict: the worker has them before it runs anything.
+      const flags = this.stopFlags.buffer as SharedArrayBuffer;
+      this.call((api) => api.useStopFlags(flags)).catch(() => undefined);
+    }
     return new Promise<PredictReply>((resolve, reject) => {
       const send = () => {
-        this.inFlight = callId;
+        this.inFlight++;
         this.call((api) => api.predict(Comlink.transfer(request, transfer)))
           .then(resolve, reject)
           .finally(() => {
             this.calls.delete(callId);
-            this.inFlight = undefined;
+            this.inFlight--;
             this.next();
           });
       };
@@ -125,7 +149,7 @@ export class RuntimeWorker {
   }
 
   private next(): void {
-    if (this.inFlight === undefined && !this.dead) this.waiting.shift()?.send();
+    while (!this.dead && this.waiting.length > 0 && (this.stopFlags || this.inFlight === 0)) this.waiting.shift()!.send();
   }
 
   private running(callId: number): void {
@@ -148,6 +172,7 @@ export class RuntimeWorker {
     if (at >= 0) return this.waiting.splice(at, 1)[0]!.fail(abortError());
     if (call.running) return this.restart(why);
     call.stopped = why;
+    if (this.stopFlags) Atomics.store(this.stopFlags, callId % STOP_FLAG_SLOTS, callId);
     this.abort(callId);
   }
 

@@ -103,6 +103,11 @@ export interface RuntimeApi {
   release(sessionId: number): Promise<void>;
   /** Aborts the load or predict with this call id, if it is still running. */
   abort(callId: number): void;
+  /**
+   * Shared stop flags (STOP_FLAG_SLOTS Int32 slots): a predict whose id is in slot
+   * `callId % STOP_FLAG_SLOTS` when its turn comes is not run (it rejects with ABORTED).
+   */
+  useStopFlags(buffer: SharedArrayBuffer): void;
   /** Starts (config) or stops (null) drift monitoring of a session's live inputs. */
   monitor(sessionId: number, config: MonitorConfig | null): void;
   /** Drift of the monitored inputs against a card's reference statistics. */
@@ -144,6 +149,9 @@ export function announceRunning(callId: number): void {
   const message: RunningMessage = { type: RUNNING, callId };
   self.postMessage(message);
 }
+
+/** Slots of the stop flags a page shares with a runtime worker (RuntimeApi.useStopFlags). */
+export const STOP_FLAG_SLOTS = 4096;
 
 let installed = false;
 

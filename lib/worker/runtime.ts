@@ -19,6 +19,7 @@ import { DriftAccumulator, type DriftOptions, type DriftReference } from '../eva
 import {
   announceRunning,
   serveWorker,
+  STOP_FLAG_SLOTS,
   transferablesOf,
   type LoadReply,
   type LoadRequest,
@@ -114,8 +115,12 @@ function halfBits(data: TypedArray | string[]): TypedArray | string[] {
   return new Uint16Array(data.buffer as ArrayBuffer, data.byteOffset, data.length);
 }
 
+/** The page's stop flags (RuntimeApi.useStopFlags), where it shares memory. */
+let stopFlags: Int32Array | undefined;
+
 async function run(entry: SessionEntry, callId: number, feeds: Record<string, Tensor>, signal: AbortSignal): Promise<PredictReply> {
   throwIfAborted(signal);
+  if (stopFlags && Atomics.load(stopFlags, callId % STOP_FLAG_SLOTS) === callId) throw abortError();
   const ortFeeds: Record<string, Ort.Tensor> = {};
   for (const [key, t] of Object.entries(feeds)) ortFeeds[key] = toOrtTensor(entry, key, t);
   let results: Ort.InferenceSession.ReturnType;
@@ -261,6 +266,10 @@ const api: RuntimeApi = {
 
   abort(callId: number) {
     controllers.get(callId)?.abort(new MlPredictError('ABORTED', 'The operation was aborted.'));
+  },
+
+  useStopFlags(buffer: SharedArrayBuffer) {
+    stopFlags = new Int32Array(buffer);
   },
 
   monitor(sessionId: number, config: MonitorConfig | null) {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/index.js';
+import { runtimeWorker, setShareStopFlags } from '../../lib/worker/host.js';
 import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
 import { putFile, rejection, trackRuntimeWorkers, uniqueName, type RuntimeWorkers } from '../helpers.js';
 import { FOREVER, loopModel, sleep, trips, within } from '../backend/run-models.js';
@@ -13,11 +14,30 @@ let workers: RuntimeWorkers;
 beforeAll(() => {
   workers = trackRuntimeWorkers();
 });
-afterAll(() => workers.restore());
+afterAll(() => {
+  workers.restore();
+  setShareStopFlags(true);
+});
+
+/**
+ * Both ways a page sends calls: with stop flags in shared memory (cross-origin isolated pages,
+ * calls queue in the worker) and without (calls wait on the page, one sent at a time).
+ */
+const MODES = [
+  { share: true, name: 'with shared stop flags' },
+  { share: false, name: 'one call at a time' },
+];
+
+/** The next loads get a new shared worker, started in this mode. */
+function startWorkersSharing(share: boolean): void {
+  setShareStopFlags(share);
+  runtimeWorker().end();
+}
 
 const x = { x: inputRows(2, 4) };
 
-describe('dispose() during calls', () => {
+describe.each(MODES)('dispose() during calls ($name)', ({ share }) => {
+  beforeAll(() => startWorkersSharing(share));
   it('dispose() during a run that never ends settles; the running and queued calls reject DISPOSED; another model and a fresh load work', async () => {
     const other = await within(20_000, loadModel(sigmoidModel(), { backend: 'wasm' }));
     const expected = Array.from((await other.predict(x)).y!.data as Float32Array);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/index.js';
+import { runtimeWorker, setShareStopFlags } from '../../lib/worker/host.js';
 import type { Model, Outputs } from '../../lib/types.js';
 import { inputRows, linearClassifierModel, sigmoidModel, softmaxModel } from '../fixtures/models.js';
 import { rejection, trackRuntimeWorkers, type RuntimeWorkers } from '../helpers.js';
@@ -14,7 +15,25 @@ let workers: RuntimeWorkers;
 beforeAll(() => {
   workers = trackRuntimeWorkers();
 });
-afterAll(() => workers.restore());
+afterAll(() => {
+  workers.restore();
+  setShareStopFlags(true);
+});
+
+/**
+ * Both ways a page sends calls: with stop flags in shared memory (cross-origin isolated pages,
+ * calls queue in the worker) and without (calls wait on the page, one sent at a time).
+ */
+const MODES = [
+  { share: true, name: 'with shared stop flags' },
+  { share: false, name: 'one call at a time' },
+];
+
+/** The next loads get a new shared worker, started in this mode. */
+function startWorkersSharing(share: boolean): void {
+  setShareStopFlags(share);
+  runtimeWorker().end();
+}
 
 const x = { x: inputRows(3, 4) };
 const values = (out: Outputs, name: string) => Array.from(out[name]!.data as Float32Array);
@@ -36,7 +55,8 @@ async function loadBoth(): Promise<{ loop: Model; other: Model; expected: Output
   return { loop, other, expected, worker };
 }
 
-describe('stopping a call that runs in the worker', () => {
+describe.each(MODES)('stopping a call that runs in the worker ($name)', ({ share }) => {
+  beforeAll(() => startWorkersSharing(share));
   it('an abort of a run that never ends rejects ABORTED, ends the worker; another model, a fresh loadModel and dispose() work after', async () => {
     const { loop, other, expected, worker } = await loadBoth();
     const controller = new AbortController();
@@ -107,7 +127,8 @@ describe('stopping a call that runs in the worker', () => {
   });
 });
 
-describe('many calls with random aborts', () => {
+describe.each(MODES)('many calls with random aborts ($name)', ({ share }) => {
+  beforeAll(() => startWorkersSharing(share));
   it('1,000 concurrent predicts on two models with random aborts (and runs that never end) all settle; those not aborted equal the sequential results', async () => {
     const { loop, other } = await loadBoth();
     const random = (() => {
