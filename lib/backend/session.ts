@@ -107,7 +107,7 @@ export async function createSession(opts: CreateOptions): Promise<CreatedSession
       if (e instanceof MlPredictError) throw e;
       const hint =
         backend === 'webgpu' && opts.usesMlOps ? " (onnxruntime-web's WebGPU build has no ai.onnx.ml operators; use wasm)" : '';
-      attempts.push({ backend, status: 'failed', reason: message(e) + hint });
+      attempts.push({ backend, status: 'failed', reason: sanitizeOrtMessage(message(e)) + hint });
       if (!isBackendInitFailure(e)) modelError = e;
     }
   }
@@ -125,7 +125,7 @@ export async function createSession(opts: CreateOptions): Promise<CreatedSession
         { attempts },
       );
     }
-    throw new MlPredictError('MODEL_INVALID', `onnxruntime-web could not load model "${opts.name}": ${message(modelError)}`, {
+    throw new MlPredictError('MODEL_INVALID', `onnxruntime-web could not load model "${opts.name}": ${sanitizeOrtMessage(message(modelError))}`, {
       attempts,
     });
   }
@@ -146,12 +146,12 @@ function sortAttempts(attempts: BackendAttempt[], requested: BackendName[]): Bac
 }
 
 /**
- * onnxruntime's text of a run-time failure with its build details removed: the `failed to call
- * OrtRun(). ERROR_CODE: n, ERROR_MESSAGE:` wrapper, source locations (`/…/onnxruntime/core/…/x.cc:83`),
+ * onnxruntime's text of a failure (a load's or a run's) with its build details removed: the
+ * `failed to call OrtRun(). ERROR_CODE: n, ERROR_MESSAGE:` wrapper (`Can't create a session.` at load), source locations (`/…/onnxruntime/core/…/x.cc:83`),
  * the C++ function they name, `[ONNXRuntimeError] : 2 : INVALID_ARGUMENT :` and `… was false.` prefixes.
  */
 export function sanitizeOrtMessage(raw: string): string {
-  let text = raw.replace(/^.*?failed to call OrtRun\(\)\.\s*ERROR_CODE:\s*\d+,\s*ERROR_MESSAGE:\s*/s, '');
+  let text = raw.replace(/(?:failed to call OrtRun\(\)\.|Can't create a session\.)?\s*ERROR_CODE:\s*\d+,\s*ERROR_MESSAGE:\s*/, '');
   const location = /(?:[^\s'"]*\/)?[\w.-]+\.(?:cc|cpp|cxx|c|h|hpp):\d+\s+/;
   // A C++ signature after a location: `virtual T *ns::Class::Method(args) const`, `static void X<Y>::F()`.
   const signature = /^[\w<>,*&:\s]*?[\w:<>~]+::[\w~]+\([^()]*\)(?:\s+const)?\s+/;

@@ -18,6 +18,15 @@ describe('run-time errors of onnxruntime', () => {
     expect(sanitizeOrtMessage(RESHAPE)).toBe('The input tensor cannot be reshaped to the requested shape. Input shape:{7}, requested shape:{3,5}');
     expect(sanitizeOrtMessage(BAD_ALLOC)).toBe('std::bad_alloc');
     expect(sanitizeOrtMessage('something plain')).toBe('something plain');
+    // Loads: the same wrapper after "Can't create a session."
+    expect(
+      sanitizeOrtMessage(
+        "Can't create a session. ERROR_CODE: 1, ERROR_MESSAGE: /mnt/azure_nvme_temp/_work/1/s/onnxruntime/core/graph/graph.cc:1555 void onnxruntime::Graph::InitializeStateFromModelFileGraphProto() This is an invalid model. Graph output (y) does not exist in the graph.",
+      ),
+    ).toBe('This is an invalid model. Graph output (y) does not exist in the graph.');
+    expect(sanitizeOrtMessage("Can't create a session. ERROR_CODE: 1, ERROR_MESSAGE: tensorprotoutils.cc:1422 GetSizeInBytesFromTensorProto Out of bounds dimensions in TypeProto_Tensor")).toBe(
+      'Out of bounds dimensions in TypeProto_Tensor',
+    );
   });
 
   it('runError: OUT_OF_MEMORY for memory and tensors too large, RUN_FAILED naming the node otherwise, never INTERNAL or a build path', () => {
