@@ -1,8 +1,9 @@
 // Size budgets, min+gzip, checked by `npm run size` (after `npm run build` and
 // `npm run demo:build`) and reported by `npm run bench` (case P5). onnxruntime-web is a peer
-// dependency, so size-limit leaves it out of every bundle. 1 KB = 1,000 bytes here. The core
-// budget is the project's target; the others are the sizes measured when they were set, plus
-// about 10 %, so that growth is noticed. Each entry is measured on its own, with the code of the
+// dependency, so size-limit leaves it out of every bundle. 1 KB = 1,000 bytes here. Each budget
+// is the size measured when it was set, plus about 10 %, so that growth is noticed. The core was
+// 8.5 KB until inputs were read into checked snapshots and running calls became stoppable
+// (issue 22: +3.8 KB); its budget then moved from the old 10 KB target to 13.5 KB. Each entry is measured on its own, with the code of the
 // entries it imports (ml-predict/registry loads models through the core, for instance).
 // Code the library loads with import() (card, batch and evaluation code, onnxruntime-web) is
 // fetched on first use, in chunks of its own: left out here, so each size is what loads up
@@ -21,7 +22,7 @@ export default [
     path: 'dist/index.js',
     import: '{ loadModel }',
     gzip: true,
-    limit: '10 KB',
+    limit: '13.5 KB',
     modifyEsbuildConfig: esm,
   },
   {
@@ -29,7 +30,7 @@ export default [
     path: 'dist/index.js',
     import: '*',
     gzip: true,
-    limit: '11 KB',
+    limit: '15.5 KB',
     modifyEsbuildConfig: esm,
   },
   {
@@ -37,7 +38,7 @@ export default [
     path: 'dist/registry.js',
     import: '{ openRegistry }',
     gzip: true,
-    limit: '14 KB',
+    limit: '18 KB',
     modifyEsbuildConfig: esm,
   },
   {
@@ -45,7 +46,7 @@ export default [
     path: 'dist/registry.js',
     import: '*',
     gzip: true,
-    limit: '21 KB',
+    limit: '25 KB',
     modifyEsbuildConfig: esm,
   },
   {
@@ -53,7 +54,7 @@ export default [
     path: 'dist/batch/index.js',
     import: '*',
     gzip: true,
-    limit: '29 KB',
+    limit: '33.5 KB',
     modifyEsbuildConfig: esm,
   },
   {
@@ -69,7 +70,7 @@ export default [
     path: 'dist/tasks/text.js',
     import: '*',
     gzip: true,
-    limit: '1 KB',
+    limit: '1.25 KB',
     modifyEsbuildConfig: esm,
   },
   {
@@ -92,7 +93,7 @@ export default [
     name: 'runtime worker script (without onnxruntime-web)',
     path: 'dist/worker/runtime.js',
     gzip: true,
-    limit: '17 KB',
+    limit: '21 KB',
     modifyEsbuildConfig: esm,
   },
   {
@@ -106,7 +107,7 @@ export default [
     name: "element: import 'ml-predict/ml-predict.js' (with lit)",
     path: 'dist/element/define.js',
     gzip: true,
-    limit: '29 KB',
+    limit: '34 KB',
     modifyEsbuildConfig: esm,
   },
   {

@@ -5,7 +5,7 @@
  * - arethetypeswrong finds no problem for any subpath under the resolutions an ES-module-only
  *   package supports (its "esm-only" profile: node16 from ES modules, and bundlers);
  * - every entry is tree-shaken: one value imported from an entry bundles none of the code of the
- *   concerns it does not need, and `import { loadModel }` stays within its 10 KB min+gzip budget;
+ *   concerns it does not need, and `import { loadModel }` stays within its 13.5 KB min+gzip budget;
  * - the root has at most 25 value exports, no entry exports a statistics internal or a wire type.
  */
 import { execFileSync } from 'node:child_process';
@@ -110,9 +110,9 @@ describe('tree-shaking', () => {
     expect(files.filter((file) => without.some((prefix) => file.startsWith(prefix)))).toEqual([]);
   }, TIMEOUT);
 
-  it("import { loadModel } from 'ml-predict' is at most 10 KB min+gzip (onnxruntime-web and import() chunks left out)", async () => {
+  it("import { loadModel } from 'ml-predict' is at most 13.5 KB min+gzip (onnxruntime-web and import() chunks left out)", async () => {
     const { gzip } = await bundle('dist/index.js', 'loadModel');
-    expect(gzip).toBeLessThanOrEqual(10_000);
+    expect(gzip).toBeLessThanOrEqual(13_500);
   }, TIMEOUT);
 });
 

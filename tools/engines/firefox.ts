@@ -3,8 +3,19 @@ import puppeteer, { type KeyInput } from 'puppeteer-core';
 import { FIREFOX } from './find.js';
 import { callExpression, pollPage, type EnginePage, type LaunchOptions } from './page.js';
 
+/** puppeteer's launch, with room for a slow start on a busy machine, tried twice. */
+async function launch(options: Parameters<typeof puppeteer.launch>[0]) {
+  try {
+    return await puppeteer.launch(options);
+  } catch (e) {
+    console.warn(`Firefox did not start (${e instanceof Error ? e.message : String(e)}); trying once more`);
+    return puppeteer.launch(options);
+  }
+}
+
 export async function launchFirefox(options: LaunchOptions): Promise<EnginePage> {
-  const browser = await puppeteer.launch({
+  const browser = await launch({
+    timeout: 90_000,
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
