@@ -1,6 +1,21 @@
 /** Helpers shared by browser tests. */
 import { MlPredictError } from '../lib/errors.js';
 
+/** The rejection of within(): a call that did not settle in time. */
+export class Timeout extends Error {}
+
+/** `promise`, or a Timeout rejection after `ms` naming `what`: no test waits without a bound. */
+export function within<T>(ms: number, promise: Promise<T>, what = 'the call'): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Timeout(`${what} did not settle within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 /** Puts bytes on the test server; returns their URL. */
 export async function putFile(name: string, bytes: Uint8Array | string, type = 'application/octet-stream'): Promise<string> {
   const res = await fetch(`/__test/files/${encodeURIComponent(name)}`, { method: 'PUT', body: bytes as BodyInit, headers: { 'content-type': type } });

@@ -144,14 +144,4 @@ export function doubledModel(): Uint8Array {
   });
 }
 
-/** Settles as `promise` does, or rejects after `ms` saying what hung: every call of these tests has a bound. */
-export function within<T>(ms: number, promise: Promise<T>, what = 'the call'): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
-/** Resolves after `ms`. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep, within } from '../helpers.js';

@@ -4,6 +4,7 @@
  * it was handed over in the same moment), and a turn freed while the waiter's `onWait` runs is
  * taken, not waited for.
  */
+import { within } from '../helpers.js';
 import { describe, expect, it } from 'vitest';
 import { takeTurn } from '../../lib/batch/locks.js';
 import { MlPredictError } from '../../lib/errors.js';
@@ -11,10 +12,8 @@ import { MlPredictError } from '../../lib/errors.js';
 const never = new AbortController().signal;
 const nothing = async () => undefined;
 
-/** Settles as `p`, or rejects after `ms` (a turn that never comes fails the test instead of hanging it). */
-function within<T>(p: Promise<T>, ms = 1000): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`not settled within ${ms} ms`)), ms))]);
-}
+/** A turn that never comes fails the test within 1 s instead of hanging it. */
+const turn = <T>(p: Promise<T>) => within(1000, p, 'the turn');
 
 describe('takeTurn', () => {
   it('one job at a time, the others in the order they asked; onWait only for those that wait', async () => {
@@ -28,13 +27,13 @@ describe('takeTurn', () => {
     expect(waited).toEqual(['b', 'c']);
     first();
     first(); // a second call passes nothing on
-    const releaseB = await within(b);
+    const releaseB = await turn(b);
     expect(order).toEqual(['b']);
     releaseB();
-    (await within(c))();
+    (await turn(c))();
     expect(order).toEqual(['b', 'c']);
     // The turn is free again.
-    (await within(takeTurn(never, nothing)))();
+    (await turn(takeTurn(never, nothing)))();
   });
 
   it('an abort while waiting rejects with its reason and leaves the queue', async () => {
@@ -47,7 +46,7 @@ describe('takeTurn', () => {
     await expect(waiting).rejects.toBe(reason);
     const next = takeTurn(never, nothing);
     first();
-    (await within(next))();
+    (await turn(next))();
   });
 
   it('an abort right after the turn was handed over passes it on', async () => {
@@ -59,7 +58,7 @@ describe('takeTurn', () => {
     first();
     stop.abort(new MlPredictError('ABORTED', 'The batch job was cancelled.'));
     await expect(second).rejects.toMatchObject({ code: 'ABORTED' });
-    (await within(third))();
+    (await turn(third))();
   });
 
   it('a turn freed while the waiter stores its "queued" status is taken at once', async () => {
@@ -68,6 +67,6 @@ describe('takeTurn', () => {
       await new Promise((r) => setTimeout(r, 5));
       first();
     });
-    (await within(second))();
+    (await turn(second))();
   });
 });

@@ -7,13 +7,7 @@ import { sha256Base64 } from '../../lib/model/integrity.js';
 import type { CacheEntry, PartialDownload } from '../../lib/cache/store.js';
 
 /** Rejects when `promise` has not settled within `ms` (saying what was awaited); else settles as it does. */
-export function within<T>(ms: number, promise: Promise<T>, what = 'the operation'): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+export { within } from '../helpers.js';
 
 function request<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {

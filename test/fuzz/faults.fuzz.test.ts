@@ -11,10 +11,9 @@ import { clearCache, loadModel, type Model } from '../../lib/index.js';
 import { FOREVER, loopModel, trips } from '../backend/run-models.js';
 import { auditStore } from '../cache/audit.js';
 import { inputRows, largeModel, sigmoidModel } from '../fixtures/models.js';
-import { putFile, uniqueName } from '../helpers.js';
+import { putFile, sleep, uniqueName } from '../helpers.js';
 import { check, expectHealthy, Problems, SCALE, within } from './harness.js';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const STEPS = ['abort-running', 'timeout', 'burst', 'dispose-during', 'clear-during-download', 'delete-during-download'] as const;
 type Step = (typeof STEPS)[number];
 
@@ -80,7 +79,7 @@ describe('faults', () => {
           await check(problems, `${label}: predict after`, loaded.predict({ x: { data: new Float32Array(1000).fill(0.5), dims: [1, 1000] } }), [], { ms: 15_000 });
           await loaded.dispose();
         }
-        for (const p of await within(15_000, `${label}: the audit`, auditStore())) problems.add(`${label}: store audit: ${p}`);
+        for (const p of await within(15_000, auditStore(), `${label}: the audit`)) problems.add(`${label}: store audit: ${p}`);
       }
       await expectHealthy(label);
     }

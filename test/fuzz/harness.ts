@@ -6,19 +6,13 @@
 import { expect } from 'vitest';
 import { loadModel, MlPredictError, type MlPredictErrorCode } from '../../lib/index.js';
 import { inputRows, sigmoidModel } from '../fixtures/models.js';
+import { Timeout, within } from '../helpers.js';
+
+export { within };
 
 /** FUZZ_LONG=1 (npm run fuzz -- --long): ten times the cases, other seeds. */
 export const LONG = import.meta.env.VITE_FUZZ_LONG === '1';
 export const SCALE = LONG ? 10 : 1;
-
-export class Timeout extends Error {}
-
-/** `promise`, or a Timeout rejection after `ms`: no case may hang. */
-export function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout(`${what} did not settle within ${ms} ms`)), ms)));
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
 
 export type Outcome = { ok: true } | { ok: false; code: MlPredictErrorCode };
 
@@ -57,7 +51,7 @@ export async function check(
   { okAllowed = true, ms = 20_000 }: { okAllowed?: boolean; ms?: number } = {},
 ): Promise<Outcome> {
   try {
-    await within(ms, label, promise);
+    await within(ms, promise, label);
     if (!okAllowed) problems.add(`${label}: succeeded, but must fail with one of ${codes.join(', ')}`);
     return { ok: true };
   } catch (e) {
@@ -89,8 +83,8 @@ export async function expectHealthy(after: string): Promise<void> {
     return;
   }
   const { bytes, x, y } = good;
-  const model = await within(30_000, `the known-good model after ${after}`, loadModel(bytes, { backend: 'wasm', cache: 'none', name: 'known-good' }));
-  const out = await within(30_000, `the known-good predict after ${after}`, model.predict({ x }));
+  const model = await within(30_000, loadModel(bytes, { backend: 'wasm', cache: 'none', name: 'known-good' }), `the known-good model after ${after}`);
+  const out = await within(30_000, model.predict({ x }), `the known-good predict after ${after}`);
   expect(Array.from(out.y!.data as Float32Array), `known-good output after ${after}`).toEqual(y);
   await model.dispose();
 }
