@@ -373,25 +373,26 @@ export async function acquireModelBytes(req: LoadRequest, opts: AcquireOptions):
     return { bytes, sha256, fromCache: false, cached: false, cacheReason, repaired: false };
   }
   const key = cacheKey(url, req.version, req.integrity);
-  let first: Awaited<ReturnType<typeof readEntry>>;
-  try {
-    first = await readEntry(key, req, opts);
-  } catch (e) {
-    if (!isUnavailable(e)) throw e;
-    return fromMemory(url, req, opts, e);
-  }
-  if (first.bytes) return { bytes: first.bytes, sha256: first.entry!.sha256, fromCache: true, cached: true, repaired: false };
-  const result = await withDownloadLock(key, opts.signal, async () => {
-    // Another tab may have stored it while this one waited for the lock.
-    let again: Awaited<ReturnType<typeof readEntry>>;
+  // `done`: the stored model, or (where the store cannot be used) the load from memory instead;
+  // else `missed`: no complete entry (and whether a corrupt one was dropped).
+  const read = async () => {
+    let found: Awaited<ReturnType<typeof readEntry>>;
     try {
-      again = await readEntry(key, req, opts);
+      found = await readEntry(key, req, opts);
     } catch (e) {
       if (!isUnavailable(e)) throw e;
-      return fromMemory(url, req, opts, e);
+      return { done: await fromMemory(url, req, opts, e) };
     }
-    if (again.bytes) return { bytes: again.bytes, sha256: again.entry!.sha256, fromCache: true, cached: true, repaired: false };
+    if (found.bytes) return { done: { bytes: found.bytes, sha256: found.entry!.sha256, fromCache: true, cached: true, repaired: false } };
+    return { missed: found };
+  };
+  const first = await read();
+  if (first.done) return first.done;
+  const result = await withDownloadLock(key, opts.signal, async () => {
+    // Another tab may have stored it while this one waited for the lock.
+    const again = await read();
+    if (again.done) return again.done;
     return downloadAndStore(key, url, req, opts);
   });
-  return { ...result, repaired: first.corrupt || result.repaired };
+  return { ...result, repaired: first.missed.corrupt || result.repaired };
 }
