@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/index.js';
-import { runtimeWorker, setShareStopFlags } from '../../lib/worker/host.js';
+import { setShareStopFlags } from '../../lib/worker/host.js';
+import { MODES, startWorkersSharing } from './call-modes.js';
 import { inputRows, linearClassifierModel, sigmoidModel } from '../fixtures/models.js';
 import { putFile, rejection, trackRuntimeWorkers, uniqueName, type RuntimeWorkers } from '../helpers.js';
 import { FOREVER, loopModel, sleep, trips, within } from '../backend/run-models.js';
@@ -18,21 +19,6 @@ afterAll(() => {
   workers.restore();
   setShareStopFlags(true);
 });
-
-/**
- * Both ways a page sends calls: with stop flags in shared memory (cross-origin isolated pages,
- * calls queue in the worker) and without (calls wait on the page, one sent at a time).
- */
-const MODES = [
-  { share: true, name: 'with shared stop flags' },
-  { share: false, name: 'one call at a time' },
-];
-
-/** The next loads get a new shared worker, started in this mode. */
-function startWorkersSharing(share: boolean): void {
-  setShareStopFlags(share);
-  runtimeWorker().end();
-}
 
 const x = { x: inputRows(2, 4) };
 

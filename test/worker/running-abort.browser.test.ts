@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadModel } from '../../lib/index.js';
-import { runtimeWorker, setShareStopFlags } from '../../lib/worker/host.js';
+import { setShareStopFlags } from '../../lib/worker/host.js';
+import { MODES, startWorkersSharing } from './call-modes.js';
 import type { Model, Outputs } from '../../lib/types.js';
 import { inputRows, linearClassifierModel, sigmoidModel, softmaxModel } from '../fixtures/models.js';
 import { rejection, trackRuntimeWorkers, type RuntimeWorkers } from '../helpers.js';
@@ -19,21 +20,6 @@ afterAll(() => {
   workers.restore();
   setShareStopFlags(true);
 });
-
-/**
- * Both ways a page sends calls: with stop flags in shared memory (cross-origin isolated pages,
- * calls queue in the worker) and without (calls wait on the page, one sent at a time).
- */
-const MODES = [
-  { share: true, name: 'with shared stop flags' },
-  { share: false, name: 'one call at a time' },
-];
-
-/** The next loads get a new shared worker, started in this mode. */
-function startWorkersSharing(share: boolean): void {
-  setShareStopFlags(share);
-  runtimeWorker().end();
-}
 
 const x = { x: inputRows(3, 4) };
 const values = (out: Outputs, name: string) => Array.from(out[name]!.data as Float32Array);
