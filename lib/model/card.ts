@@ -3,7 +3,8 @@
  * and a drift check what the model expects and what it gives. `validateCard` checks a parsed
  * card field by field; `checkCardMatches` refuses a card that describes other bytes.
  */
-import { MlPredictError, quote } from '../errors.js';
+import { MlPredictError, oneOf, quote } from '../errors.js';
+import type { TensorInfo } from '../types.js';
 
 export const CARD_TASKS = [
   'binary-classification',
@@ -23,7 +24,19 @@ export interface NumericFeature {
   description?: string;
   min?: number;
   max?: number;
+  /**
+   * A starting value for forms; with `useDefaults`, what an empty CSV cell reads as. A feature
+   * that allows `missing` values reads an empty value as missing (NaN) instead.
+   */
   default?: number;
+  /**
+   * The feature allows missing values (the model imputes them, e.g. an ONNX `Imputer`): an empty
+   * form field, an empty CSV cell or an absent value becomes NaN. Without it an empty value is an
+   * error (or the default, where defaults apply).
+   */
+  missing?: boolean;
+  /** Input kind "columns" only: the model input this feature goes to; default the feature's name. */
+  tensor?: string;
 }
 
 export interface CategoricalFeature {
@@ -32,13 +45,28 @@ export interface CategoricalFeature {
   categories: string[];
   description?: string;
   default?: string;
+  /** Input kind "columns" only: the model input this feature goes to; default the feature's name. */
+  tensor?: string;
 }
 
 export type Feature = NumericFeature | CategoricalFeature;
 
-/** How the raw input reaches the model's input tensor. */
+/**
+ * How the raw input reaches the model's input tensor(s). "features": one tensor [N, features],
+ * the values in feature order (a category as its index). "columns": one tensor per feature
+ * (`feature.tensor`, default its name), [N, 1] each, as scikit-learn pipelines exported by
+ * skl2onnx take them: a number in the input's numeric type, a category as its string (or its
+ * index for a numeric input).
+ */
 export type CardInput =
   | { kind: 'features'; tensor: string; features: Feature[] }
+  | {
+      kind: 'columns';
+      features: Feature[];
+      description?: string;
+      /** No single tensor: each feature names its own. */
+      tensor?: undefined;
+    }
   | { kind: 'text'; tensor: string; preprocessing: TextPreprocessing; description?: string }
   | { kind: 'image'; tensor: string; image: ImagePreprocessing; description?: string }
   | { kind: 'audio'; tensor: string; audio: AudioPreprocessing; description?: string }
@@ -114,6 +142,16 @@ export interface FeatureStats {
   quantiles?: number[];
   /** Up to 1,000 reference values (a fixed-seed sample of the training data). */
   sample?: number[];
+  /** Training rows whose value was missing (left out of every statistic above). */
+  missing?: number;
+  description?: string;
+}
+
+/** Training statistics of a categorical feature: the count of rows per category. */
+export interface CategoryStats {
+  counts: Record<string, number>;
+  /** Training rows whose value was missing (not in `counts`). */
+  missing?: number;
   description?: string;
 }
 
@@ -135,7 +173,10 @@ export interface ModelCardFields {
   /** Reference statistics of the training data per feature. */
   reference?: {
     rows: number;
+    /** Numeric features (and category codes), by feature name. */
     features: Record<string, FeatureStats>;
+    /** Categorical features' counts per category, by feature name (drift: chi-squared on counts). */
+    categories?: Record<string, CategoryStats>;
     labels?: Record<string, number>;
     description?: string;
   };
@@ -257,35 +298,62 @@ function describe(v: unknown): string {
   return `${quote(v)} (${typeof v})`;
 }
 
-function checkFeature(c: CardChecker, f: unknown, path: string): void {
+function checkFeature(c: CardChecker, f: unknown, path: string, columns: boolean): void {
   if (f === null || typeof f !== 'object' || Array.isArray(f)) c.fail(path, 'an object', f);
   const o = f as Obj;
   c.str(o, 'name', `${path}.name`);
   const type = c.oneOf(o, 'type', `${path}.type`, ['number', 'category'] as const);
   c.str(o, 'description', `${path}.description`, true);
+  if (columns) {
+    if (o.tensor !== undefined && (typeof o.tensor !== 'string' || o.tensor === '')) c.fail(`${path}.tensor`, 'a non-empty string (the model input this feature goes to)', o.tensor);
+  } else if (o.tensor !== undefined) c.fail(`${path}.tensor`, 'absent (a feature names its own tensor only for input kind "columns"; "features" puts all in input.tensor)', o.tensor);
   if (type === 'number') {
     c.str(o, 'unit', `${path}.unit`, true);
-    c.num(o, 'min', `${path}.min`, true);
-    c.num(o, 'max', `${path}.max`, true);
+    const min = c.num(o, 'min', `${path}.min`, true);
+    const max = c.num(o, 'max', `${path}.max`, true);
+    if (min !== undefined && max !== undefined && min > max) c.fail(`${path}.max`, `a number ≥ min (${min})`, max);
     c.num(o, 'default', `${path}.default`, true);
+    c.bool(o, 'missing', `${path}.missing`, true);
   } else {
     const cats = c.strings(o, 'categories', `${path}.categories`)!;
     if (cats.length === 0) c.fail(`${path}.categories`, 'a non-empty array of strings', cats);
-    c.str(o, 'default', `${path}.default`, true);
+    const twice = cats.find((x, i) => cats.indexOf(x) !== i);
+    if (twice !== undefined) c.fail(`${path}.categories`, 'distinct categories', `${quote(twice)} listed twice`);
+    const d = c.str(o, 'default', `${path}.default`, true);
+    if (d !== undefined && !cats.includes(d)) c.fail(`${path}.default`, `one of the categories ${cats.map((x) => JSON.stringify(x)).join(', ')}`, d);
+    if (o.missing !== undefined) c.fail(`${path}.missing`, 'absent (only numeric features allow missing values)', o.missing);
+  }
+}
+
+/** Features of a "features" or "columns" input: a non-empty array, names distinct (and tensors, for "columns"). */
+function checkFeatures(c: CardChecker, input: Obj, columns: boolean): void {
+  const fs = input.features;
+  if (!Array.isArray(fs) || fs.length === 0) c.fail('input.features', 'a non-empty array of features', fs, fs === undefined);
+  fs.forEach((f, i) => checkFeature(c, f, `input.features[${i}]`, columns));
+  const names = (fs as Obj[]).map((f) => f.name as string);
+  const dupName = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dupName >= 0) c.fail(`input.features[${dupName}].name`, `a name no other feature has (feature ${names.indexOf(names[dupName]!)} is also named so)`, names[dupName]);
+  if (!columns) return;
+  const tensors = (fs as Obj[]).map((f) => (f.tensor as string | undefined) ?? (f.name as string));
+  const dupTensor = tensors.findIndex((t, i) => tensors.indexOf(t) !== i);
+  if (dupTensor >= 0) {
+    c.fail(`input.features[${dupTensor}].tensor`, `a tensor no other feature goes to (feature ${quote(names[tensors.indexOf(tensors[dupTensor]!)])} goes to it too; each column is its own [N, 1] tensor)`, tensors[dupTensor]);
   }
 }
 
 function checkInput(c: CardChecker, card: Obj): void {
   const input = c.obj(card, 'input', 'input')!;
-  const kind = c.oneOf(input, 'kind', 'input.kind', ['features', 'text', 'image', 'audio', 'other'] as const);
-  c.str(input, 'tensor', 'input.tensor');
+  const kind = c.oneOf(input, 'kind', 'input.kind', ['features', 'columns', 'text', 'image', 'audio', 'other'] as const);
+  if (kind !== 'columns') c.str(input, 'tensor', 'input.tensor');
+  else if (input.tensor !== undefined) c.fail('input.tensor', 'absent for input kind "columns" (each feature names its own tensor: features[i].tensor, default its name)', input.tensor);
   switch (kind) {
-    case 'features': {
-      const fs = input.features;
-      if (!Array.isArray(fs) || fs.length === 0) c.fail('input.features', 'a non-empty array of features', fs, fs === undefined);
-      fs.forEach((f, i) => checkFeature(c, f, `input.features[${i}]`));
+    case 'features':
+      checkFeatures(c, input, false);
       break;
-    }
+    case 'columns':
+      checkFeatures(c, input, true);
+      c.str(input, 'description', 'input.description', true);
+      break;
     case 'text': {
       const p = c.obj(input, 'preprocessing', 'input.preprocessing')!;
       c.bool(p, 'lowercase', 'input.preprocessing.lowercase');
@@ -368,6 +436,17 @@ function checkReference(c: CardChecker, card: Obj): void {
     for (const key of ['mean', 'std', 'min', 'max'] as const) c.num(st, key, `${path}.${key}`);
     c.numbers(st, 'quantiles', `${path}.quantiles`, true, 101);
     c.numbers(st, 'sample', `${path}.sample`, true, undefined, 1000);
+    c.int(st, 'missing', `${path}.missing`, true);
+  }
+  const categories = c.obj(r, 'categories', 'reference.categories', true);
+  for (const [name, s] of Object.entries(categories ?? {})) {
+    const path = `reference.categories[${JSON.stringify(name)}]`;
+    if (s === null || typeof s !== 'object' || Array.isArray(s)) c.fail(path, 'an object { counts, missing? }', s);
+    const counts = c.obj(s as Obj, 'counts', `${path}.counts`)!;
+    if (Object.keys(counts).length === 0) c.fail(`${path}.counts`, 'the count of training rows per category (at least one)', counts);
+    for (const key of Object.keys(counts)) c.int(counts, key, `${path}.counts[${JSON.stringify(key)}]`);
+    c.int(s as Obj, 'missing', `${path}.missing`, true);
+    if (Object.hasOwn(features, name)) c.fail(path, `absent: ${quote(name)} is described in reference.features already (a feature is numeric or categorical, not both)`, s);
   }
   const labels = c.obj(r, 'labels', 'reference.labels', true);
   if (labels) for (const key of Object.keys(labels)) c.int(labels, key, `reference.labels[${JSON.stringify(key)}]`);
@@ -433,4 +512,44 @@ export function checkCardMatches(card: ModelCard, sha256Hex: string, bytes: numb
       { field: 'model.bytes', expected: bytes, found: card.model.bytes },
     );
   }
+}
+
+/** The model input of a feature of a "columns" card: its `tensor`, else its name. */
+export function featureTensor(feature: Feature): string {
+  return feature.tensor ?? feature.name;
+}
+
+const NUMERIC_TYPES: readonly string[] = ['float32', 'float64', 'float16', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64'];
+
+/**
+ * Refuses a "columns" card that cannot feed the model's inputs: each feature's tensor must be a
+ * model input of rank 1 or 2 ([N] or [N, 1]) and of a fitting type (a number: a numeric type; a
+ * category: string, or a numeric type that takes its index), and each model input must be some
+ * feature's. Other input kinds are not checked here. Throws `MlPredictError('CARD_INVALID')`.
+ */
+export function checkCardInputs(card: ModelCard, inputs: readonly TensorInfo[]): void {
+  const input = card.input;
+  if (input.kind !== 'columns') return;
+  const where = `Model card ${quote(card.name)}`;
+  const names = inputs.map((i) => i.name);
+  const fail = (message: string, field: string): never => {
+    throw new MlPredictError('CARD_INVALID', `${where}: ${message}`, { field, inputs: names });
+  };
+  input.features.forEach((f, i) => {
+    const tensor = featureTensor(f);
+    const field = `input.features[${i}]`;
+    const info = inputs.find((t) => t.name === tensor);
+    if (!info) fail(`feature ${quote(f.name)} goes to tensor ${quote(tensor)}, which is not among the model's inputs ${oneOf(names)}. Set the feature's "tensor" to one of them.`, `${field}.tensor`);
+    const fits = f.type === 'number' ? NUMERIC_TYPES.includes(info!.type) : info!.type === 'string' || NUMERIC_TYPES.includes(info!.type);
+    if (!fits) {
+      fail(`${f.type === 'number' ? 'numeric' : 'categorical'} feature ${quote(f.name)} goes to input ${quote(tensor)} of type ${info!.type}; expected ${f.type === 'number' ? 'a numeric type' : 'string (or a numeric type for the category index)'}.`, `${field}.tensor`);
+    }
+    const d = info!.dims;
+    if (d.length !== 1 && !(d.length === 2 && (d[1] === 1 || typeof d[1] !== 'number'))) {
+      fail(`feature ${quote(f.name)} goes to input ${quote(tensor)} of dims [${d.map((x) => x ?? '?').join(', ')}]; a column is [N] or [N, 1].`, `${field}.tensor`);
+    }
+  });
+  const fed = new Set(input.features.map(featureTensor));
+  const unfed = names.filter((n) => !fed.has(n));
+  if (unfed.length > 0) fail(`no feature goes to the model's input${unfed.length > 1 ? 's' : ''} ${oneOf(unfed)}; a "columns" card needs a feature for each input.`, 'input.features');
 }

@@ -36,7 +36,7 @@ describe('sample CSVs', () => {
       expect(parsed.data.length - 1, s.file).toBe(s.rows);
       for (const name of s.models) {
         const c = card(name);
-        const types = { [c.input.tensor]: c.input.kind === 'text' ? ('string' as const) : ('float32' as const) };
+        const types = { [c.input.tensor!]: c.input.kind === 'text' ? ('string' as const) : ('float32' as const) };
         expect(() => matchColumns(inputSpec(c, types, false), parsed.data[0]!), `${s.file} for ${name}`).not.toThrow();
       }
     }

@@ -36,7 +36,7 @@ describe('validateCard', () => {
     ['version', 1, '"version" must be a non-empty string; found 1 (number)'],
     ['version', 'v1', '"version" must be a semantic version like "1.0.0"; found "v1" (string)'],
     ['task', 'clustering', '"task" must be one of "binary-classification", "multiclass-classification", "regression", "text-classification", "voice-activity-detection", "text-recognition", "other"; found "clustering"'],
-    ['input.kind', 'table', '"input.kind" must be one of "features", "text", "image", "audio", "other"; found "table"'],
+    ['input.kind', 'table', '"input.kind" must be one of "features", "columns", "text", "image", "audio", "other"; found "table"'],
     ['input.features', [], '"input.features" must be a non-empty array of features'],
     ['outputs.labels', ['only'], '"outputs.labels" must be the names of at least 2 labels'],
     ['outputs.probabilities', undefined, '"outputs.probabilities" must be the name of the probability tensor'],

@@ -13,7 +13,7 @@ const TRAINED = ['sentiment-logreg', 'sentiment-svm', 'sentiment-tree', 'breast-
 
 function inputsOf(card: ModelCard): { inputs: Inputs; feeds: Record<string, ort.Tensor> } {
   const examples = card.examples as Record<string, unknown>[];
-  const name = card.input.tensor;
+  const name = card.input.tensor!;
   if (card.input.kind === 'text') {
     const t = textToTensor(
       examples.map((e) => e.text as string),
