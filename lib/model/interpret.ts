@@ -1,11 +1,13 @@
 /**
- * From a model card to model inputs, and from model outputs to a result a person can read.
- * Pure functions (no DOM, no worker): used by `<ml-predict>`, the demo and batch jobs.
+ * From model outputs to a result a person can read (and, re-exported from card-inputs.ts, from
+ * a model card's values to model inputs). Pure functions (no DOM, no worker): used by
+ * `<ml-predict>`, the demo and batch jobs.
  */
 import { MlPredictError, oneOf, quote } from '../errors.js';
-import type { CardValues, FeatureValue, Inputs, Interpretation, Outputs, OutputTensor } from '../types.js';
-import type { CategoricalFeature, Feature, ModelCard, NumericFeature } from './card.js';
-import { textToTensor } from '../tasks/text.js';
+import type { Interpretation, Outputs, OutputTensor } from '../types.js';
+import type { ModelCard } from './card.js';
+
+export { cardRow, cardToInputs, defaultValues } from './card-inputs.js';
 
 export type { CardValues, ClassificationResult, FeatureValue, Interpretation, RegressionResult } from '../types.js';
 
@@ -21,121 +23,6 @@ function invalidArgument(message: string): MlPredictError {
 
 function cardInvalid(card: ModelCard, message: string): MlPredictError {
   return new MlPredictError('CARD_INVALID', `Model card "${cardName(card)}": ${message}`);
-}
-
-/** Parses a number the way a form or a CSV cell gives it; undefined for an empty cell. */
-function toNumber(card: ModelCard, feature: NumericFeature, value: FeatureValue): number {
-  const n = typeof value === 'number' ? value : value.trim() === '' ? Number.NaN : Number(value);
-  if (!Number.isFinite(n)) {
-    throw invalidArgument(`Feature ${quote(feature.name)} of model "${cardName(card)}" is ${quote(value)}. Expected a finite number.`);
-  }
-  return n;
-}
-
-/** A category as the model reads it: its index in `categories` (the ONNX graph does any one-hot). */
-function toCategoryIndex(card: ModelCard, feature: CategoricalFeature, value: FeatureValue): number {
-  const i = feature.categories.indexOf(String(value));
-  if (i < 0) {
-    throw invalidArgument(
-      `Feature ${quote(feature.name)} of model "${cardName(card)}" is ${quote(value)}. Expected one of: ${oneOf(feature.categories)}.`,
-    );
-  }
-  return i;
-}
-
-function isEmpty(value: FeatureValue | undefined): value is undefined {
-  return value === undefined || (typeof value === 'string' && value.trim() === '');
-}
-
-/** One row of numbers in the card's feature order; missing values take the feature's default. */
-export function cardRow(card: ModelCard, values: Readonly<Record<string, FeatureValue | undefined>>): number[] {
-  if (card.input.kind !== 'features') {
-    throw invalidArgument(`Model "${cardName(card)}" takes ${card.input.kind} input, not feature values.`);
-  }
-  const features = card.input.features;
-  const names = features.map((f) => f.name);
-  for (const key of Object.keys(values)) {
-    if (!names.includes(key)) {
-      throw invalidArgument(`Unknown feature ${quote(key)} for model "${cardName(card)}". Expected one of: ${oneOf(names)}.`);
-    }
-  }
-  const missing: string[] = [];
-  const row = features.map((feature: Feature) => {
-    const given = values[feature.name];
-    const value = isEmpty(given) ? feature.default : given;
-    if (value === undefined) {
-      missing.push(feature.name);
-      return Number.NaN;
-    }
-    return feature.type === 'category' ? toCategoryIndex(card, feature, value) : toNumber(card, feature, value);
-  });
-  if (missing.length > 0) {
-    throw invalidArgument(`Missing value for ${oneOf(missing)} of model "${cardName(card)}" (no default in its card).`);
-  }
-  return row;
-}
-
-function textOf(card: ModelCard, values: CardValues): string {
-  if (typeof values === 'string') return values;
-  const keys = Object.keys(values);
-  const text = values.text;
-  if (keys.some((k) => k !== 'text') || typeof text !== 'string') {
-    throw invalidArgument(`Model "${cardName(card)}" takes text: pass a string or { text: "…" }, got ${quote(values)}.`);
-  }
-  return text;
-}
-
-/**
- * Model inputs for what a person entered. Features → `{ [tensor]: [[v1, v2, …]] }` in the card's
- * feature order (several records → several rows); text → `{ [tensor]: string tensor [texts, tokens] }`,
- * tokenised by the card's preprocessing exactly as in training (lib/tasks/text.ts).
- *
- * @example
- * cardToInputs(card, { radius: 14.2, texture: '19.1' });   // { features: [[14.2, 19.1]] }
- * cardToInputs(sentimentCard, 'A moving film');            // { text: { data: ['a', 'moving', 'film'], dims: [1, 3] } }
- */
-export function cardToInputs(card: ModelCard, values: CardValues | readonly CardValues[]): Inputs {
-  const input = card.input;
-  const list: readonly CardValues[] = Array.isArray(values) ? values : [values as CardValues];
-  if (list.length === 0) throw invalidArgument(`Nothing to predict on for model "${cardName(card)}": no values were given.`);
-  if (input.kind === 'features') {
-    const rows = list.map((r) => {
-      if (typeof r === 'string') {
-        throw invalidArgument(`Model "${cardName(card)}" takes feature values, not text: pass { ${input.features.map((f) => f.name).join(', ')} }.`);
-      }
-      return cardRow(card, r);
-    });
-    return { [input.tensor]: rows };
-  }
-  if (input.kind === 'text') {
-    return { [input.tensor]: textToTensor(list.map((v) => textOf(card, v)), input.preprocessing) };
-  }
-  throw invalidArgument(
-    `Model "${cardName(card)}" takes ${input.kind} input${input.description ? ` (${input.description})` : ''}: cardToInputs() builds inputs for "features" and "text" cards only; pass model inputs by tensor name instead.`,
-  );
-}
-
-/** Starting values for a form: each feature's default, else the training mean, else the middle of its range. */
-export function defaultValues(card: ModelCard): Record<string, FeatureValue> {
-  if (card.input.kind !== 'features') return {};
-  const out: Record<string, FeatureValue> = {};
-  for (const f of card.input.features) {
-    if (f.type === 'category') {
-      const first = f.categories[0];
-      const value = f.default ?? first;
-      if (value !== undefined) out[f.name] = value;
-      continue;
-    }
-    const mean = card.reference?.features[f.name]?.mean;
-    const value = f.default ?? (mean !== undefined ? roundForForm(mean) : f.min !== undefined && f.max !== undefined ? roundForForm((f.min + f.max) / 2) : undefined);
-    if (value !== undefined) out[f.name] = value;
-  }
-  return out;
-}
-
-/** 4 significant digits: a mean like 14.127290… becomes 14.13. */
-function roundForForm(n: number): number {
-  return n === 0 ? 0 : Number(n.toPrecision(4));
 }
 
 function output(card: ModelCard, outputs: Outputs, name: string | undefined, role: string): OutputTensor | undefined {

@@ -98,7 +98,7 @@ describe('cardToInputs', () => {
     expect(thrown(() => cardToInputs(sentiment, [])).code).toBe('INVALID_ARGUMENT');
     const other = card({ input: { kind: 'other', tensor: 'img', description: 'an image' } });
     expect(thrown(() => cardToInputs(other, {})).message).toBe(
-      'Model "test-model" takes other input (an image): cardToInputs() builds inputs for "features" and "text" cards only; pass model inputs by tensor name instead.',
+      'Model "test-model" takes other input (an image): cardToInputs() builds inputs for "features", "columns" and "text" cards only; pass model inputs by tensor name instead.',
     );
   });
 
