@@ -23,8 +23,8 @@ export const DataType = {
 } as const;
 export type ElemType = keyof typeof DataType;
 
-/** A dimension: a fixed size, or a symbolic name (dynamic). */
-export type Dim = number | string;
+/** A dimension: a fixed size, a symbolic name (dynamic), or null for an unknown one (what skl2onnx writes for None). */
+export type Dim = number | string | null;
 
 export type ValueType =
   | { tensor: ElemType; shape?: Dim[] }
@@ -50,7 +50,8 @@ export type AttributeValue =
   | { i: number }
   | { s: string }
   | { floats: ArrayLike<number> }
-  | { ints: ArrayLike<number> }
+  /** `unpacked`: one field per value, as ONNX's proto2 schema writes them (protobuf's Python encoder); packed by default. */
+  | { ints: ArrayLike<number | bigint>; unpacked?: boolean }
   | { strings: readonly string[] }
   | { t: TensorInit }
   /** A subgraph (Loop's body, If's branches). */
@@ -71,6 +72,8 @@ export interface GraphDef {
   inputs: ValueInfo[];
   outputs: ValueInfo[];
   initializers?: TensorInit[];
+  /** Types of intermediate values (GraphProto.value_info). */
+  valueInfo?: ValueInfo[];
   doc?: string;
 }
 
@@ -130,7 +133,7 @@ function writeType(w: ProtoWriter, type: ValueType): void {
           for (const d of shape) {
             s.message(1, (dim) => {
               if (typeof d === 'number') dim.int(1, d);
-              else dim.string(2, d);
+              else if (d !== null) dim.string(2, d);
             });
           }
         });
@@ -167,7 +170,9 @@ function writeAttribute(w: ProtoWriter, name: string, a: AttributeValue): void {
   } else if ('floats' in a) {
     w.packedFloats(7, a.floats).int(20, AttrType.FLOATS);
   } else if ('ints' in a) {
-    w.packedInts(8, a.ints).int(20, AttrType.INTS);
+    if (a.unpacked) for (let i = 0; i < a.ints.length; i++) w.int(8, a.ints[i]!);
+    else w.packedInts(8, a.ints);
+    w.int(20, AttrType.INTS);
   } else {
     for (const s of a.strings) w.string(9, s);
     w.int(20, AttrType.STRINGS);
@@ -193,6 +198,7 @@ function writeGraph(w: ProtoWriter, g: GraphDef): void {
   if (g.doc) w.string(10, g.doc);
   for (const v of g.inputs) w.message(11, (vw) => writeValueInfo(vw, v));
   for (const v of g.outputs) w.message(12, (vw) => writeValueInfo(vw, v));
+  for (const v of g.valueInfo ?? []) w.message(13, (vw) => writeValueInfo(vw, v));
 }
 
 /** Encodes a model to ONNX bytes. */
