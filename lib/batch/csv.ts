@@ -15,6 +15,7 @@ import type { Feature, ModelCard, TextPreprocessing } from '../model/card.js';
 import { interpret } from '../model/interpret.js';
 import { textToTensor, tokenize } from '../tasks/text.js';
 import type { Outputs, Tensor, TensorType, TypedArray } from '../types.js';
+import { columnSpecs, columnTensor, readCell, type ColumnSpec } from './columns.js';
 
 export type Newline = '\n' | '\r\n' | '\r';
 
@@ -127,22 +128,27 @@ export class RowReader {
 export const FEATURE_TYPES = ['float32', 'float64', 'int32', 'int64'] as const;
 export type FeatureType = (typeof FEATURE_TYPES)[number];
 
-/** What a job reads from each row, and into which tensor. */
+/** What a job reads from each row, and into which tensor(s). */
 export type InputSpec =
   | { kind: 'features'; tensor: string; type: FeatureType; features: Feature[]; useDefaults: boolean }
+  | { kind: 'columns'; columns: ColumnSpec[]; useDefaults: boolean }
   | { kind: 'text'; tensor: string; column: string; preprocessing: TextPreprocessing };
 
 /** The column a text model reads. */
 export const TEXT_COLUMN = 'text';
 
-/** Builds the input spec of a card for a model whose input tensor has `type`. */
-export function inputSpec(card: ModelCard, inputTypes: Readonly<Record<string, TensorType>>, useDefaults: boolean): InputSpec {
+/**
+ * Builds the input spec of a card for a model whose inputs have these element types (and
+ * ranks: a "columns" card's [N] inputs get [N] tensors, others [N, 1]).
+ */
+export function inputSpec(card: ModelCard, inputTypes: Readonly<Record<string, TensorType>>, useDefaults: boolean, ranks?: Readonly<Record<string, number>>): InputSpec {
   const input = card.input;
   const names = Object.keys(inputTypes);
+  if (input.kind === 'columns') return { kind: 'columns', columns: columnSpecs(card, inputTypes, ranks), useDefaults };
   if (input.kind !== 'features' && input.kind !== 'text') {
     throw new MlPredictError(
       'INVALID_ARGUMENT',
-      `Model "${card.name}" takes ${input.kind} input; CSV batch jobs read cards whose input kind is one of: "features", "text".`,
+      `Model "${card.name}" takes ${input.kind} input; CSV batch jobs read cards whose input kind is one of: "features", "columns", "text".`,
     );
   }
   const type = inputTypes[input.tensor];
@@ -177,7 +183,7 @@ function normalise(name: string): string {
  */
 export function matchColumns(spec: InputSpec, header: readonly string[], file = 'the CSV file'): number[] {
   const found = header.map(normalise);
-  const wanted = spec.kind === 'text' ? [{ name: spec.column, default: undefined }] : spec.features;
+  const wanted = spec.kind === 'text' ? [{ name: spec.column, default: undefined }] : spec.kind === 'columns' ? spec.columns.map((c) => c.feature) : spec.features;
   const expected = wanted.map((f) => f.name);
   const columns: number[] = [];
   const missing: string[] = [];
@@ -192,7 +198,7 @@ export function matchColumns(spec: InputSpec, header: readonly string[], file = 
       );
     }
     if (hits.length === 1) columns.push(hits[0]!);
-    else if (spec.kind === 'features' && spec.useDefaults && f.default !== undefined) columns.push(-1);
+    else if (spec.kind !== 'text' && spec.useDefaults && f.default !== undefined) columns.push(-1);
     else missing.push(f.name);
   }
   if (missing.length > 0) {
@@ -240,7 +246,44 @@ export class ChunkBuilder {
 
   /** Rows `rows` whose first data row number (1-based) is `firstRow`. */
   build(rows: readonly string[][], firstRow: number): BuiltChunk {
+    if (this.spec.kind === 'columns') return this.buildColumns(rows, firstRow);
     return this.spec.kind === 'text' ? this.buildText(rows, firstRow) : this.buildFeatures(rows, firstRow);
+  }
+
+  /** One tensor per column; a row with any bad cell is an error (its problems joined), the others are fed. */
+  private buildColumns(rows: readonly string[][], firstRow: number): BuiltChunk {
+    const spec = this.spec as Extract<InputSpec, { kind: 'columns' }>;
+    const values = spec.columns.map(() => [] as (number | string)[]);
+    const errors: RowError[] = [];
+    const row: (number | string)[] = new Array<number | string>(spec.columns.length);
+    for (let r = 0; r < rows.length; r++) {
+      const fields = rows[r]!;
+      const rowNumber = firstRow + r;
+      const bad = this.columnCount(fields, rowNumber);
+      if (bad) {
+        errors.push(bad);
+        continue;
+      }
+      const problems: string[] = [];
+      let kind: RowErrorKind | undefined;
+      spec.columns.forEach((c, j) => {
+        const col = this.columns[j]!;
+        const read = readCell(c, col < 0 ? '' : fields[col]!, this.header[col] ?? c.feature.name, spec.useDefaults);
+        if ('value' in read) row[j] = read.value;
+        else {
+          problems.push(read.reason);
+          kind ??= read.kind;
+        }
+      });
+      if (kind !== undefined) {
+        errors.push({ row: rowNumber, kind, reason: problems.join('; ') });
+        continue;
+      }
+      row.forEach((v, j) => values[j]!.push(v));
+    }
+    const valid = values[0]!.length;
+    if (valid === 0) return { feeds: null, valid, errors };
+    return { feeds: Object.fromEntries(spec.columns.map((c, j) => [c.tensor, columnTensor(c, values[j]!)])), valid, errors };
   }
 
   private columnCount(fields: readonly string[], row: number): RowError | undefined {

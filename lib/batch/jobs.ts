@@ -11,7 +11,7 @@ import { BATCH_SIZE_RULE, checkOptions, WORKERS_RULE, type OptionRules } from '.
 import { inputSpec } from './csv.js';
 import { handleFor, knownJob, type BatchJob } from './job.js';
 import { lockHeld } from './locks.js';
-import { inputTypes, sha256Hex } from './run.js';
+import { inputRanks, inputTypes, sha256Hex } from './run.js';
 import { createJob, getRecord, listRecords } from './store.js';
 import type { BatchJobOptions, BatchJobRecord, BatchRunOptions } from './types.js';
 
@@ -80,7 +80,7 @@ export async function createBatchJob(file: Blob, given: BatchJobOptions): Promis
         `Model "${model.info.name}" has no model card: a batch job matches CSV columns to the card's features. Load it with its card (openRegistry(…).load, or loadModel(url, { card })) or pass { card }.`,
       );
     }
-    const spec = inputSpec(card, inputTypes(model), options.useDefaults ?? false);
+    const spec = inputSpec(card, inputTypes(model), options.useDefaults ?? false, inputRanks(model));
     const now = Date.now();
     const info = model.info;
     const sha256 = sha256Hex(model);

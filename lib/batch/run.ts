@@ -52,6 +52,11 @@ export function inputTypes(model: Model): Record<string, TensorType> {
   return Object.fromEntries(model.info.inputs.map((i) => [i.name, i.type]));
 }
 
+/** The rank of each model input, by name. */
+export function inputRanks(model: Model): Record<string, number> {
+  return Object.fromEntries(model.info.inputs.map((i) => [i.name, i.dims.length]));
+}
+
 /**
  * Runs the job from its live record (status running) to its end: resolves with the record
  * stored as done. Rejects when `signal` aborts (with `abortError(signal.reason)`) or the run
@@ -78,7 +83,7 @@ export async function runJob(host: RunHost, signal: AbortSignal, workers: number
         { expected: job.model.sha256, actual: sha },
       );
     }
-    const spec = inputSpec(card, inputTypes(model), job.useDefaults);
+    const spec = inputSpec(card, inputTypes(model), job.useDefaults, inputRanks(model));
     const started = await host.save({ status: 'running', startedAt: job.startedAt ?? Date.now(), error: undefined });
     let last = performance.now();
     const csv = await worker.call((api) =>

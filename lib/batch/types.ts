@@ -32,7 +32,7 @@ export interface BatchJobModel {
 /** The CSV's shape, learnt from its first row when the job first runs. */
 export interface BatchJobCsv extends CsvFormat {
   header: string[];
-  /** Column index per model input (card features in order, or the text column); -1: filled from the card's default. */
+  /** Column index per card feature (in card order), or of the text column; -1: filled from the card's default. */
   columns: number[];
 }
 
@@ -42,8 +42,8 @@ export interface BatchJobRecord {
   model: BatchJobModel;
   /** The input file: kept in IndexedDB with the job until the job is deleted. */
   file: { name: string; size: number; type: string; lastModified?: number };
-  /** 'features': columns named after the card's features; 'text': a "text" column. */
-  input: 'features' | 'text';
+  /** 'features' and 'columns': columns named after the card's features (one tensor, or one tensor each); 'text': a "text" column. */
+  input: 'features' | 'columns' | 'text';
   csv?: BatchJobCsv;
   batchSize: number;
   /** Sessions to predict with; undefined: decided at run time from the cores and the file size. */

@@ -13,40 +13,56 @@ export type MlPredictInput = Inputs | Readonly<Record<string, FeatureValue | und
 
 /**
  * The `.input` value for a submitted form: the text of a text card, or the feature values of a
- * features card (numbers as numbers, categories as their names; an empty field is left out, so
- * the card's default applies). Undefined for a card of another input kind.
+ * "features" or "columns" card (numbers as numbers, categories as their names). An empty field
+ * is left out, so the card's default applies, except for a feature that allows missing values:
+ * that one is kept as "" (a missing value, NaN for the model). Undefined for another input kind.
  */
 export function formInput(card: ModelCard, form: HTMLFormElement): MlPredictInput | undefined {
   const data = new FormData(form);
   if (card.input.kind === 'text') return String(data.get('text') ?? '');
-  if (card.input.kind !== 'features') return undefined;
+  if (card.input.kind !== 'features' && card.input.kind !== 'columns') return undefined;
   const values: Record<string, FeatureValue> = {};
   for (const f of card.input.features) {
     const raw = String(data.get(f.name) ?? '');
-    if (raw.trim() === '') continue;
+    if (raw.trim() === '') {
+      if (f.type === 'number' && f.missing === true) values[f.name] = '';
+      continue;
+    }
     values[f.name] = f.type === 'number' ? Number(raw) : raw;
   }
   return values;
 }
 
+/** Model inputs by tensor name: every key an input's name, every value an array or a tensor (not one feature value). */
+function isModelInputs(model: Model, input: object): boolean {
+  const names = model.info.inputs.map((i) => i.name);
+  const entries = Object.entries(input);
+  return entries.length > 0 && entries.every(([k, v]) => names.includes(k) && v !== null && typeof v === 'object');
+}
+
 /**
- * Model inputs for an `.input` value: an object whose keys are all input tensor names (or any
- * object, without a card) passes through; a text or feature values go through the card.
- * Throws INVALID_ARGUMENT for a text without a card, and cardToInputs' errors.
+ * Model inputs for an `.input` value: an object of arrays or tensors whose keys are all input
+ * tensor names (or any object, without a card) passes through; a text or feature values (a
+ * "columns" card's feature names may be its tensor names: single values are feature values) go
+ * through the card, fitted to the model's inputs. Throws INVALID_ARGUMENT for a text without a
+ * card, and cardToInputs' errors.
  */
 export function toInputs(model: Model, card: ModelCard | undefined, input: MlPredictInput): Inputs {
   if (typeof input === 'string') {
     if (!card) throw new MlPredictError('INVALID_ARGUMENT', `Model "${model.info.name}" has no card, so a text cannot be turned into inputs; pass inputs by tensor name.`);
     return cardToInputs(card, input);
   }
-  const names = model.info.inputs.map((i) => i.name);
-  const keys = Object.keys(input);
-  if (!card || (keys.length > 0 && keys.every((k) => names.includes(k)))) return input as Inputs;
-  return cardToInputs(card, input as Readonly<Record<string, FeatureValue | undefined>>);
+  if (!card || isModelInputs(model, input)) return input as Inputs;
+  return cardToInputs(card, input as Readonly<Record<string, FeatureValue | undefined>>, model.info.inputs);
 }
 
-/** Predicts on `input` and reads the outputs as the card describes them (raw outputs without a card, or for a card of task "other"). */
+/**
+ * Predicts on `input` and reads the outputs as the card describes them, or without a card as
+ * the class labels the graph names (`info.classes`, from ZipMap); raw outputs without either,
+ * or for a card of task "other".
+ */
 export async function predictOn(model: Model, card: ModelCard | undefined, input: MlPredictInput): Promise<MlPredictResult> {
   const outputs = await model.predict(toInputs(model, card, input));
-  return card && card.task !== 'other' ? { ...interpret(card, outputs), outputs } : { kind: 'raw', outputs };
+  const classes = model.info.classes;
+  return (card ? card.task !== 'other' : classes) ? { ...interpret(card, outputs, 0, classes), outputs } : { kind: 'raw', outputs };
 }

@@ -5,7 +5,8 @@
  */
 import { html, nothing, type TemplateResult } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
-import { defaultValues, type FeatureValue } from '../model/interpret.js';
+import { defaultValues } from '../model/card-inputs.js';
+import type { FeatureValue } from '../types.js';
 import type { Feature, ModelCard } from '../model/card.js';
 import type { LoadProgress, Model, OutputTensor } from '../types.js';
 import type { MlPredictErrorDetail, MlPredictResult, MlPredictStatus } from './events.js';
@@ -116,7 +117,8 @@ function renderField(feature: Feature, index: number, value: FeatureValue | unde
           ? `at most ${formatValue(feature.max)}`
           : '';
   // The unit is in the label already.
-  const hint = [feature.description?.replace(/\.$/, ''), range && `Range ${range}`].filter(Boolean).join('. ');
+  const missing = feature.missing === true;
+  const hint = [feature.description?.replace(/\.$/, ''), range && `Range ${range}`, missing && 'May be left empty when unknown'].filter(Boolean).join('. ');
   return html`<div class="field">
     ${label}
     <input
@@ -128,14 +130,14 @@ function renderField(feature: Feature, index: number, value: FeatureValue | unde
       min=${feature.min ?? nothing}
       max=${feature.max ?? nothing}
       .value=${value === undefined ? '' : String(value)}
-      ?required=${feature.default === undefined}
+      ?required=${feature.default === undefined && !missing}
       aria-describedby=${hint ? hintId : nothing}
     />
     ${hint ? html`<span class="hint" id=${hintId}>${hint}</span>` : nothing}
   </div>`;
 }
 
-/** The form of a text or features card (nothing for another input kind); its fields show `view.input`. */
+/** The form of a text, features or columns card (nothing for another input kind); its fields show `view.input`. */
 function renderForm(card: ModelCard, view: View, actions: ViewActions): TemplateResult | typeof nothing {
   const input = card.input;
   const busy = view.status === 'predicting';
@@ -165,7 +167,7 @@ function renderForm(card: ModelCard, view: View, actions: ViewActions): Template
       ${submit}
     </form>`;
   }
-  if (input.kind !== 'features') return nothing;
+  if (input.kind !== 'features' && input.kind !== 'columns') return nothing;
   // The fields show the input's feature values (set by the form or the property), else the defaults.
   const values: Record<string, FeatureValue | undefined> = { ...defaultValues(card) };
   const given = view.input;

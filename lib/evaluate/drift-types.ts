@@ -1,18 +1,23 @@
 /** The types of drift reports (lib/evaluate/drift.ts) and Evidently's default thresholds. */
-import type { FeatureStats } from '../model/card.js';
+import type { CategoryStats, FeatureStats } from '../model/card.js';
 
 /** The reference statistics of a model card (`card.reference`). */
 export interface DriftReference {
   /** Training rows the statistics describe. */
   rows: number;
   features: Readonly<Record<string, FeatureStats>>;
+  /** Training counts per category of categorical features. */
+  categories?: Readonly<Record<string, CategoryStats>>;
   /** Training label counts (classifiers). */
   labels?: Readonly<Record<string, number>>;
 }
 
 /** Live data to compare: values per feature (e.g. a reservoir sample) and predicted label counts. */
 export interface DriftCurrent {
+  /** Numeric features' values; NaN is a missing value. */
   features: Readonly<Record<string, ArrayLike<number>>>;
+  /** Categorical features' category names; null (or "") is a missing value. */
+  categories?: Readonly<Record<string, readonly (string | null)[]>>;
   labels?: Readonly<Record<string, number>>;
 }
 
@@ -30,8 +35,10 @@ export interface FeatureDrift {
   drifted: boolean;
   /** Reference values the test used (the card's sample). */
   referenceSize: number;
-  /** Live values the test used. */
+  /** Live values the test used (missing ones not counted). */
   currentSize: number;
+  /** Live values that were missing (NaN, or null for a category) and left out of the test; absent when none. */
+  missing?: number;
   /** Why this result only estimates what Evidently would compute on the full training data. */
   approximation?: string;
 }

@@ -1,7 +1,9 @@
 /**
  * Data drift: do live inputs (and predicted labels) still look like the training data that a
  * model card's `reference` describes? `driftReport` runs one test per feature with Evidently's
- * default choices; `DriftAccumulator` keeps a bounded, uniform sample of live rows to feed it.
+ * default choices; `DriftAccumulator` (drift-accumulator.ts) keeps a bounded, uniform sample of
+ * live rows to feed it. Categorical features are compared as counts per category against the
+ * card's `reference.categories`; missing values (NaN, null) are counted, never tested.
  *
  * Evidently's defaults (its `_get_default_stattest`), reproduced here:
  * - reference with ≤ 1,000 rows: numeric feature → two-sample Kolmogorov–Smirnov; categorical
@@ -26,11 +28,10 @@
  */
 import { MlPredictError, oneOf, quote } from '../errors.js';
 import { checkOptions, type OptionRule, type OptionRules } from '../options.js';
-import type { FeatureStats } from '../model/card.js';
+import type { CategoryStats, FeatureStats } from '../model/card.js';
 import { distinctCount, jensenShannon, jensenShannonCounts, valueCounts, wassersteinNormed } from './distances.js';
 import { countOf } from './samples.js';
 import { chiSquaredTest, ksTwoSample, zTestProportions } from './stats.js';
-import { mulberry32 } from './random.js';
 
 import {
   DRIFT_DEFAULTS,
@@ -62,10 +63,6 @@ const DRIFT_RULES: OptionRules = {
   distanceThreshold: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? undefined : 'a finite number > 0'),
   driftShare: share(']'),
 };
-const ACCUMULATOR_RULES: OptionRules = {
-  capacity: { integer: [1, 10_000_000] },
-  seed: (v) => (typeof v === 'number' && Number.isFinite(v) ? undefined : 'a finite number'),
-};
 
 function checkReference(reference: DriftReference): void {
   if (reference === null || typeof reference !== 'object') throw invalid(`A drift reference must be a card's "reference" object; got ${quote(reference)}.`);
@@ -74,6 +71,9 @@ function checkReference(reference: DriftReference): void {
   }
   if (reference.features === null || typeof reference.features !== 'object') {
     throw invalid(`The drift reference's "features" must be an object of statistics by feature; got ${quote(reference.features)}.`);
+  }
+  if (reference.categories !== undefined && (reference.categories === null || typeof reference.categories !== 'object')) {
+    throw invalid(`The drift reference's "categories" must be an object of category counts by feature; got ${quote(reference.categories)}.`);
   }
 }
 
@@ -113,17 +113,63 @@ function referenceSample(name: string, stats: FeatureStats, rows: number): Refer
   return `the card keeps neither a sample nor quantiles of ${quote(name)}`;
 }
 
-function finiteValues(name: string, values: ArrayLike<number>): ArrayLike<number> {
+/** The live values that are there (NaN is a missing value: counted, left out of the test). */
+function presentValues(name: string, values: ArrayLike<number>): { values: number[]; missing: number } {
   if (values === null || typeof values !== 'object' || typeof values.length !== 'number') {
     throw invalid(`Live values of feature ${quote(name)} must be an array of numbers; got ${quote(values)}.`);
   }
+  const present: number[] = [];
+  let missing = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw invalid(`Live values of feature ${quote(name)} have ${quote(v)} at index ${i}; expected finite numbers only.`);
-    }
+    if (typeof v === 'number' && Number.isNaN(v)) missing++;
+    else if (typeof v !== 'number' || !Number.isFinite(v)) {
+      throw invalid(`Live values of feature ${quote(name)} have ${quote(v)} at index ${i}; expected finite numbers (or NaN for a missing value).`);
+    } else present.push(v);
   }
-  return values;
+  return { values: present, missing };
+}
+
+/** Live category names counted, null (or "") a missing value. */
+function categoryCounts(name: string, values: readonly (string | null)[]): { counts: Record<string, number>; size: number; missing: number } {
+  if (!Array.isArray(values)) throw invalid(`Live values of categorical feature ${quote(name)} must be an array of category names; got ${quote(values)}.`);
+  const counts: Record<string, number> = {};
+  let size = 0;
+  let missing = 0;
+  values.forEach((v: unknown, i) => {
+    if (v === null || v === '') missing++;
+    else if (typeof v !== 'string') throw invalid(`Live values of categorical feature ${quote(name)} have ${quote(v)} at index ${i}; expected category names (or null for a missing value).`);
+    else {
+      counts[v] = (counts[v] ?? 0) + 1;
+      size++;
+    }
+  });
+  return { counts, size, missing };
+}
+
+/**
+ * A categorical feature's test on category counts against the card's training counts: the
+ * test Evidently picks for categories (chi-squared, the z-test for ≤ 2 categories, Jensen–Shannon
+ * for a reference of more than 1,000 rows). Categories never seen in training count too.
+ */
+function categoricalDrift(name: string, ref: CategoryStats, live: { counts: Record<string, number>; size: number; missing: number }, rows: number, pT: number, dT: number): FeatureDrift {
+  const refCounts = ref.counts;
+  const distinct = new Set([...Object.keys(refCounts), ...Object.keys(live.counts)].filter((k) => countOf(refCounts, k) > 0 || countOf(live.counts, k) > 0)).size;
+  const test = defaultDriftTest(rows, true, distinct);
+  const base = {
+    name,
+    test,
+    threshold: test === 'jensenshannon' ? dT : pT,
+    referenceSize: Object.values(refCounts).reduce((a, b) => a + b, 0),
+    currentSize: live.size,
+    ...(live.missing > 0 && { missing: live.missing }),
+  };
+  if (test === 'jensenshannon') {
+    const statistic = jensenShannonCounts(refCounts, live.counts);
+    return { ...base, statistic, drifted: statistic >= dT };
+  }
+  const r = test === 'z' ? zTestProportions(refCounts, live.counts) : chiSquaredTest(live.counts, refCounts);
+  return { ...base, statistic: r.statistic, pValue: r.pValue, drifted: r.pValue < pT };
 }
 
 /** The test Evidently picks for a column (its `_get_default_stattest`). */
@@ -169,8 +215,12 @@ function labelDrift(reference: DriftReference, current: Readonly<Record<string, 
  * Evidently's default tests and thresholds (see the module comment), and decides whether the
  * dataset drifts (at least half of the tested features drift).
  *
- * Only features named in the reference are tested; a reference feature without live values is
- * listed in `skipped`, and so is a live feature the reference does not describe. Predicted label
+ * Only features named in the reference are tested: numeric ones (`reference.features`, live
+ * values in `current.features`), then categorical ones (`reference.categories`, live category
+ * names in `current.categories`). A missing live value (NaN, or null for a category) is left out
+ * of the test and counted in the result's `missing`. A reference feature without live values
+ * (or only missing ones) is listed in `skipped`, and so is a live feature the reference does not
+ * describe. Predicted label
  * counts, when given and the reference has training label counts, are compared the same way and
  * reported in `labels` (they do not count towards `driftedShare`).
  *
@@ -180,8 +230,14 @@ function labelDrift(reference: DriftReference, current: Readonly<Record<string, 
  */
 export function driftReport(reference: DriftReference, current: DriftCurrent, options: DriftOptions = {}): DriftReport {
   checkReference(reference);
-  if (current === null || typeof current !== 'object' || current.features === null || typeof current.features !== 'object') {
-    throw invalid(`Live data must be { features: { [name]: number[] }, labels? }; got ${quote(current)}.`);
+  if (
+    current === null ||
+    typeof current !== 'object' ||
+    current.features === null ||
+    typeof current.features !== 'object' ||
+    (current.categories !== undefined && (current.categories === null || typeof current.categories !== 'object'))
+  ) {
+    throw invalid(`Live data must be { features: { [name]: number[] }, categories?: { [name]: (string | null)[] }, labels? }; got ${quote(current)}.`);
   }
   checkOptions(options, 'driftReport()', DRIFT_RULES);
   const pT = options.pValueThreshold ?? DRIFT_DEFAULTS.pValueThreshold;
@@ -201,7 +257,11 @@ export function driftReport(reference: DriftReference, current: DriftCurrent, op
       skipped.push({ name, reason: 'no live values' });
       continue;
     }
-    const cur = finiteValues(name, live);
+    const { values: cur, missing } = presentValues(name, live);
+    if (cur.length === 0) {
+      skipped.push({ name, reason: `all ${missing} live values are missing` });
+      continue;
+    }
     const ref = referenceSample(name, reference.features[name]!, reference.rows);
     if (typeof ref === 'string') {
       skipped.push({ name, reason: ref });
@@ -209,7 +269,7 @@ export function driftReport(reference: DriftReference, current: DriftCurrent, op
     }
     const isCategorical = categorical.has(name);
     const test = defaultDriftTest(reference.rows, isCategorical, distinctCount(ref.values, cur));
-    const sizes = { referenceSize: ref.values.length, currentSize: cur.length };
+    const sizes = { referenceSize: ref.values.length, currentSize: cur.length, ...(missing > 0 && { missing }) };
     const note = ref.approximation === undefined ? {} : { approximation: ref.approximation };
     let result: FeatureDrift;
     switch (test) {
@@ -241,8 +301,26 @@ export function driftReport(reference: DriftReference, current: DriftCurrent, op
     }
     features.push(result);
   }
+  const refCategories = reference.categories ?? {};
+  const liveCategories = current.categories ?? {};
+  for (const name of Object.keys(refCategories)) {
+    const live = Object.hasOwn(liveCategories, name) ? liveCategories[name] : undefined;
+    if (live === undefined || live.length === 0) {
+      skipped.push({ name, reason: 'no live values' });
+      continue;
+    }
+    const counted = categoryCounts(name, live);
+    if (counted.size === 0) {
+      skipped.push({ name, reason: `all ${counted.missing} live values are missing` });
+      continue;
+    }
+    features.push(categoricalDrift(name, refCategories[name]!, counted, reference.rows, pT, dT));
+  }
   for (const name of Object.keys(current.features)) {
     if (!Object.hasOwn(reference.features, name)) skipped.push({ name, reason: 'not described by the reference' });
+  }
+  for (const name of Object.keys(liveCategories)) {
+    if (!Object.hasOwn(refCategories, name)) skipped.push({ name, reason: 'not described by the reference' });
   }
 
   const driftedCount = features.filter((f) => f.drifted).length;
@@ -259,131 +337,4 @@ export function driftReport(reference: DriftReference, current: DriftCurrent, op
   const labels = current.labels ? labelDrift(reference, current.labels, pT, dT) : undefined;
   if (labels) report.labels = labels;
   return report;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Accumulating live data
-
-
-export interface DriftAccumulatorOptions {
-  /** Rows kept in the reservoir (per feature); default 1,000, like the card's reference sample. */
-  capacity?: number;
-  /** Seed of the reservoir's random choices (for reproducible tests); default: a random seed. */
-  seed?: number;
-}
-
-/** What a `DriftAccumulator` holds: plain data, safe to post between a worker and a page. */
-export interface DriftSnapshot {
-  /** Rows observed in all. */
-  rows: number;
-  /** A uniform random sample (without replacement) of the observed values, per feature. */
-  features: Record<string, number[]>;
-  /** Count of each predicted label over every observed row (exact, not sampled). */
-  labels: Record<string, number>;
-}
-
-/**
- * Accumulates live model inputs for drift checks without keeping them: a reservoir (Vitter's
- * algorithm R) holds a uniform random sample of at most `capacity` rows — a statistic of the
- * stream, not a log — and every other row is dropped once counted. Predicted labels are only
- * counted. Memory stays at capacity × features numbers however long it runs.
- *
- * The sample is of whole rows (the same rows for every feature), so it is also a uniform sample
- * of each feature's values.
- *
- * @example
- * const acc = new DriftAccumulator(card.input.features.map((f) => f.name), { seed: 1 });
- * acc.observe([[14.2, 19.1, …]], ['benign']);
- * acc.report(card.reference!);
- */
-export class DriftAccumulator {
-  readonly features: readonly string[];
-  readonly capacity: number;
-  private readonly columns: Float64Array[];
-  private readonly random: () => number;
-  private readonly labelCounts = new Map<string, number>();
-  private seen = 0;
-
-  constructor(features: readonly string[], options: DriftAccumulatorOptions = {}) {
-    if (!Array.isArray(features) || features.length === 0 || features.some((f) => typeof f !== 'string' || f === '')) {
-      throw invalid(`DriftAccumulator needs the feature names, in row order, as non-empty strings; got ${quote(features)}.`);
-    }
-    const duplicate = features.find((f, i) => features.indexOf(f) !== i);
-    if (duplicate !== undefined) throw invalid(`DriftAccumulator: feature ${quote(duplicate)} is named twice.`);
-    checkOptions(options, 'new DriftAccumulator()', ACCUMULATOR_RULES);
-    const capacity = options.capacity ?? 1000;
-    const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    this.features = [...features];
-    this.capacity = capacity;
-    this.columns = features.map(() => new Float64Array(capacity));
-    this.random = mulberry32(seed);
-  }
-
-  /** Rows observed so far. */
-  get rows(): number {
-    return this.seen;
-  }
-
-  /**
-   * Counts a batch of rows (values in feature order) and, optionally, the label predicted for
-   * each. The batch is checked whole before anything is kept: a bad row changes nothing.
-   */
-  observe(rows: ArrayLike<ArrayLike<number>>, labels?: readonly string[]): void {
-    if (rows === null || typeof rows !== 'object' || typeof rows.length !== 'number') {
-      throw invalid(`observe() needs an array of rows; got ${quote(rows)}.`);
-    }
-    const width = this.features.length;
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r];
-      if (row === null || typeof row !== 'object' || row.length !== width) {
-        throw invalid(`Row ${r} has ${row && typeof row === 'object' ? `${row.length} values` : quote(row)}; expected ${width} (${oneOf(this.features)}).`);
-      }
-      for (let c = 0; c < width; c++) {
-        const v = row[c];
-        if (typeof v !== 'number' || !Number.isFinite(v)) {
-          throw invalid(`Row ${r} has ${quote(v)} for feature ${quote(this.features[c])}; expected a finite number.`);
-        }
-      }
-    }
-    if (labels !== undefined) {
-      if (!Array.isArray(labels) || labels.length !== rows.length) {
-        throw invalid(`observe() got ${Array.isArray(labels) ? labels.length : quote(labels)} labels for ${rows.length} rows; expected one label per row.`);
-      }
-      const bad = labels.findIndex((l) => typeof l !== 'string');
-      if (bad >= 0) throw invalid(`Label ${bad} is ${quote(labels[bad])}; expected a string.`);
-    }
-    for (let r = 0; r < rows.length; r++) {
-      // Algorithm R: row t (0-based) enters with probability capacity / (t + 1).
-      const t = this.seen++;
-      const slot = t < this.capacity ? t : Math.floor(this.random() * (t + 1));
-      if (slot >= this.capacity) continue;
-      const row = rows[r]!;
-      for (let c = 0; c < width; c++) this.columns[c]![slot] = row[c]!;
-    }
-    for (const l of labels ?? []) this.labelCounts.set(l, (this.labelCounts.get(l) ?? 0) + 1);
-  }
-
-  /** A copy of the reservoir and the label counts. */
-  snapshot(): DriftSnapshot {
-    const size = Math.min(this.seen, this.capacity);
-    return {
-      rows: this.seen,
-      features: Object.fromEntries(this.features.map((f, c) => [f, Array.from(this.columns[c]!.subarray(0, size))])),
-      labels: Object.fromEntries(this.labelCounts),
-    };
-  }
-
-  /** `driftReport` of the reservoir (and label counts) against a card's reference. */
-  report(reference: DriftReference, options?: DriftOptions): DriftReport {
-    const snap = this.snapshot();
-    const current: DriftCurrent = { features: snap.features };
-    if (this.labelCounts.size > 0) current.labels = snap.labels;
-    return driftReport(reference, current, options);
-  }
-
-  /** Forgets every row and label (e.g. after a model update). */
-  reset(): void {
-    this.seen = 0;
-    this.labelCounts.clear();
-  }
 }

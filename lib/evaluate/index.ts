@@ -16,15 +16,7 @@ export type {
   PromotionOptions,
   ResultKind,
 } from './agreement.js';
-export { driftReport, defaultDriftTest, DriftAccumulator, DRIFT_DEFAULTS } from './drift.js';
-export type {
-  DriftAccumulatorOptions,
-  DriftCurrent,
-  DriftOptions,
-  DriftReference,
-  DriftReport,
-  DriftSnapshot,
-  DriftTest,
-  FeatureDrift,
-  LabelDrift,
-} from './drift.js';
+export { driftReport, defaultDriftTest, DRIFT_DEFAULTS } from './drift.js';
+export type { DriftCurrent, DriftOptions, DriftReference, DriftReport, DriftTest, FeatureDrift, LabelDrift } from './drift.js';
+export { DriftAccumulator } from './drift-accumulator.js';
+export type { DriftAccumulatorOptions, DriftSnapshot, ObservedValue } from './drift-accumulator.js';

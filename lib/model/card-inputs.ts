@@ -18,9 +18,9 @@ function invalidArgument(message: string): MlPredictError {
   return new MlPredictError('INVALID_ARGUMENT', message);
 }
 
-/** An empty value: absent, or a blank string (an empty form field or CSV cell). */
-export function isEmptyValue(value: FeatureValue | undefined): value is undefined | string {
-  return value === undefined || (typeof value === 'string' && value.trim() === '');
+/** An empty value: absent (undefined, or null as JSON writes it), or a blank string (an empty form field or CSV cell). */
+export function isEmptyValue(value: FeatureValue | null | undefined): value is undefined | null | string {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
 
 /**

@@ -12,7 +12,8 @@ import { callScope, predictOn, type CallScope } from '../worker/session-client.j
 import { nameFromUrl } from '../cache/model-name.js';
 import type { LoadRequest, MonitorConfig, WireSource } from '../worker/protocol.js';
 import type { DriftOptions, DriftReport } from '../evaluate/drift.js';
-import type { BackendOption, Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, ValuesPrediction, MonitorOptions } from '../types.js';
+import type { BackendOption, Inputs, LoadOptions, Model, ModelInfo, Outputs, PredictBatchOptions, PredictOptions, ModelSource, TensorInfo, ValuesPrediction, MonitorOptions } from '../types.js';
+import type { ModelCard } from './card.js';
 import { base64ToHex, integrityRule } from './integrity.js';
 import type { CardValues, FeatureValue } from './interpret.js';
 import { internalsOf, setInternals } from './internals.js';
@@ -128,7 +129,7 @@ export class ModelHandle implements Model {
     // Loaded on first use, so that `import { loadModel }` stays small.
     const { cardToInputs, interpretRows } = await import('./interpret.js');
     const outputs = await this.predict(cardToInputs(card, values), options);
-    return { outputs, results: interpretRows(card, outputs) };
+    return { outputs, results: interpretRows(card, outputs, this.info.classes) };
   }
 
   async monitor(options: MonitorOptions = {}): Promise<void> {
@@ -179,6 +180,23 @@ export class ModelHandle implements Model {
     this.shared.refs--;
     if (this.shared.refs === 0) await this.shared.release();
   }
+}
+
+/**
+ * `inputs` with `missing: true` on each tensor a feature of `card` allowing missing values
+ * (`missing: true`) goes to: a "features" card's one tensor, or a "columns" card's feature
+ * tensor (`feature.tensor`, default the feature's name).
+ */
+function withCardMissing(inputs: TensorInfo[], card: ModelCard): TensorInfo[] {
+  const input = card.input as { kind?: unknown; tensor?: unknown; features?: unknown };
+  const features = Array.isArray(input.features) ? (input.features as { name?: unknown; tensor?: unknown; missing?: unknown }[]) : [];
+  const allowing = new Set<unknown>();
+  for (const f of features) {
+    if (f?.missing !== true) continue;
+    if (input.kind === 'features') allowing.add(input.tensor);
+    else if (input.kind === 'columns') allowing.add(f.tensor ?? f.name);
+  }
+  return allowing.size === 0 ? inputs : inputs.map((i) => (allowing.has(i.name) && !i.missing ? { ...i, missing: true } : i));
 }
 
 /**
@@ -248,8 +266,9 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
     bytes: r.bytes,
     sha256: r.sha256,
     version: options.version,
-    inputs: r.inputs,
+    inputs: card ? withCardMissing(r.inputs, card) : r.inputs,
     outputs: r.outputs,
+    ...(r.classes && { classes: r.classes }),
     backend: r.backend,
     threads: r.threads,
     ...(threadsReason && { threadsReason }),

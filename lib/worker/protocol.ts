@@ -10,6 +10,7 @@ import type {
   BackendName,
   BackendReport,
   Capabilities,
+  GraphClasses,
   LoadProgress,
   LoadWarning,
   OutputTensor,
@@ -41,6 +42,8 @@ export interface LoadReply {
   sessionId: number;
   inputs: TensorInfo[];
   outputs: TensorInfo[];
+  /** Class labels read from the graph's ZipMap (ModelInfo.classes). */
+  classes?: GraphClasses;
   backend: BackendReport;
   threads: number;
   bytes: number;

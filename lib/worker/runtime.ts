@@ -13,7 +13,8 @@ import { compiledModules, useCompiled, wasmOrigins } from '../backend/ort-env.js
 import { acquireModelBytes, cacheKey, dropStored } from '../cache/model-cache.js';
 import { deleteAll } from '../cache/store.js';
 import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
-import type { OutputTensor, Tensor, TensorType, TypedArray } from '../types.js';
+import { inputsAllowingMissing } from '../model/onnx-graph.js';
+import type { GraphClasses, OutputTensor, Tensor, TensorInfo, TensorType, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
 import { DriftAccumulator, type DriftOptions, type DriftReference } from '../evaluate/drift.js';
 import {
@@ -163,6 +164,33 @@ function copyOutputs(results: Ort.InferenceSession.ReturnType, taken: Set<ArrayB
   }
 }
 
+/**
+ * The bytes onnxruntime gets and what the graph tells about them: ZipMap outputs rewritten into
+ * their probabilities tensors (lib/model/zipmap.ts, loaded only for a graph with ZipMap) with
+ * the class labels, and the inputs where NaN is a missing value the graph imputes. UNSUPPORTED_MODEL
+ * for outputs that still are not tensors.
+ */
+async function prepareGraph(
+  original: Uint8Array,
+  name: string,
+): Promise<{ bytes: Uint8Array; classes: GraphClasses | undefined; missing: ReadonlySet<string>; usesMlOps: boolean }> {
+  const summary = inspectOnnx(original, name);
+  let bytes = original;
+  let classes: GraphClasses | undefined;
+  if (summary.ops.includes('ZipMap')) {
+    const { rewriteZipMap } = await import('../model/zipmap.js');
+    const result = rewriteZipMap(original, name);
+    bytes = result.bytes;
+    const first = result.rewritten[0];
+    if (first) classes = { labels: first.labels, probabilities: first.output, ...(first.label !== undefined && { label: first.label }) };
+  } else {
+    checkSupported(summary, name);
+  }
+  const imputes = summary.ops.includes('Imputer') || summary.ops.includes('IsNaN');
+  const missing = new Set(imputes ? inputsAllowingMissing(bytes, name) : []);
+  return { bytes, classes, missing, usesMlOps: summary.domains.includes('ai.onnx.ml') };
+}
+
 const api: RuntimeApi = {
   probe: () => probeCapabilities(),
 
@@ -173,16 +201,15 @@ const api: RuntimeApi = {
       useCompiled(req.compiled);
       const acquired = await acquireModelBytes(req, { signal, onProgress, onWarning });
       throwIfAborted(signal);
-      const summary = inspectOnnx(acquired.bytes, req.name);
-      checkSupported(summary, req.name);
+      const { bytes, classes, missing, usesMlOps } = await prepareGraph(acquired.bytes, req.name);
       onProgress?.({ phase: 'compile', loaded: 0, total: undefined });
       const created = await createSession({
         name: req.name,
-        bytes: acquired.bytes,
+        bytes,
         backends: req.backends,
         auto: req.auto,
         threads: req.threads,
-        usesMlOps: summary.domains.includes('ai.onnx.ml'),
+        usesMlOps,
       }).catch(async (e: unknown) => {
         // A stored copy onnxruntime refuses is dropped, so the next load fetches the URL again.
         if (acquired.cached && isMlPredictError(e, 'MODEL_INVALID')) await dropStored(req);
@@ -203,8 +230,9 @@ const api: RuntimeApi = {
       });
       return {
         sessionId,
-        inputs: created.inputs,
+        inputs: created.inputs.map((i): TensorInfo => (missing.has(i.name) ? { ...i, missing: true } : i)),
         outputs: created.outputs,
+        ...(classes && { classes }),
         backend: created.backend,
         threads: created.threads,
         bytes: acquired.bytes.length,

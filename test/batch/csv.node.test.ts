@@ -180,7 +180,7 @@ describe('matchColumns', () => {
 
   it('inputSpec refuses image cards and unknown tensors', () => {
     expect(() => inputSpec({ ...card, input: { kind: 'image', tensor: 'x' } } as unknown as ModelCard, { x: 'float32' }, false)).toThrow(
-      /input kind is one of: "features", "text"/,
+      /input kind is one of: "features", "columns", "text"/
     );
     expect(() => inputSpec(card, { other: 'float32' }, false)).toThrow(/"features" is not among the model's inputs "other"/);
   });

@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DriftAccumulator, defaultDriftTest, driftReport, type DriftReference } from '../../lib/evaluate/drift.js';
+import { defaultDriftTest, driftReport, type DriftReference } from '../../lib/evaluate/drift.js';
+import { DriftAccumulator } from '../../lib/evaluate/drift-accumulator.js';
 import { ksTwoSample } from '../../lib/evaluate/stats.js';
 import { wassersteinNormed } from '../../lib/evaluate/distances.js';
 import type { ModelCard } from '../../lib/model/card.js';
@@ -292,11 +293,11 @@ describe('drift: test choice, categories, approximations and errors', () => {
     expect(shifted.datasetDrift).toBe(true);
   });
 
-  it('refuses NaN in live values, bad options and a malformed reference', () => {
+  it('refuses Infinity in live values, bad options and a malformed reference', () => {
     const reference: DriftReference = { rows: 10, features: { a: stats([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) } };
-    const e = thrown(() => driftReport(reference, { features: { a: [1, Number.NaN] } }));
+    const e = thrown(() => driftReport(reference, { features: { a: [1, Number.POSITIVE_INFINITY] } }));
     expect(e.code).toBe('INVALID_ARGUMENT');
-    expect(e.message).toBe('Live values of feature "a" have NaN at index 1; expected finite numbers only.');
+    expect(e.message).toBe('Live values of feature "a" have Infinity at index 1; expected finite numbers (or NaN for a missing value).');
     expect(thrown(() => driftReport(reference, { features: { a: [1] } }, { pValueThreshold: 2 })).message).toMatch(/pValueThreshold.*2/);
     expect(thrown(() => driftReport({ ...reference, rows: 0 }, { features: {} })).message).toMatch(/"rows".*0/);
     expect(thrown(() => driftReport(reference, { features: {}, labels: { x: -1 } } as never)).code).toBe('INVALID_ARGUMENT');
@@ -304,7 +305,7 @@ describe('drift: test choice, categories, approximations and errors', () => {
       'Unknown option "pvalue" for driftReport(). Expected one of: "categorical", "pValueThreshold", "distanceThreshold", "driftShare".',
     );
     expect(thrown(() => driftReport(reference, { features: {} }, { driftShare: 0 })).message).toBe('Option "driftShare" of driftReport() is 0. Expected a number in (0, 1].');
-    expect(thrown(() => new DriftAccumulator(['a'], { size: 10 } as never)).message).toBe('Unknown option "size" for new DriftAccumulator(). Expected one of: "capacity", "seed".');
+    expect(thrown(() => new DriftAccumulator(['a'], { size: 10 } as never)).message).toBe('Unknown option "size" for new DriftAccumulator(). Expected one of: "capacity", "seed", "categories".');
   });
 });
 
@@ -336,7 +337,7 @@ describe('DriftAccumulator', () => {
   it('checks a whole batch before keeping any of it, and resets', () => {
     const acc = new DriftAccumulator(['a', 'b'], { capacity: 5, seed: 1 });
     acc.observe([[1, 2]], ['x']);
-    expect(thrown(() => acc.observe([[3, 4], [5, Number.NaN]], ['x', 'y'])).message).toBe('Row 1 has NaN for feature "b"; expected a finite number.');
+    expect(thrown(() => acc.observe([[3, 4], [5, Number.NEGATIVE_INFINITY]], ['x', 'y'])).message).toBe('Row 1 has -Infinity for feature "b"; expected a finite number (or NaN when missing).');
     expect(thrown(() => acc.observe([[3, 4, 5]])).message).toMatch(/Row 0 has 3 values; expected 2/);
     expect(thrown(() => acc.observe([[3, 4]], ['x', 'y'])).message).toMatch(/got 2 labels for 1 rows/);
     expect(acc.snapshot()).toEqual({ rows: 1, features: { a: [1], b: [2] }, labels: { x: 1 } });
