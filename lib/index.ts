@@ -27,6 +27,7 @@ export type {
   BackendReport,
   BatchProgress,
   Capabilities,
+  GraphClasses,
   InputValue,
   Inputs,
   LoadOptions,

@@ -83,6 +83,27 @@ export interface TensorInfo {
   name: string;
   type: TensorType;
   dims: ReadonlyArray<number | string | null>;
+  /**
+   * Inputs only: true when NaN is accepted in this input as a missing value, because the graph
+   * imputes it (its values reach an ai.onnx.ml `Imputer` of NaN or an `IsNaN` node) or the
+   * model's card marks a feature of it as allowing missing values (`missing: true`). Absent
+   * where NaN is refused (INPUT_MISMATCH); ±Infinity is refused everywhere.
+   */
+  missing?: boolean;
+}
+
+/**
+ * Class labels the model's graph names itself: a classifier exported with ZipMap (skl2onnx's
+ * default) lists them in ZipMap's `classlabels_strings` or `classlabels_int64s`. The ZipMap
+ * output is read as the probabilities tensor that fed it, under the same name.
+ */
+export interface GraphClasses {
+  /** The class labels in the order of the probabilities' last axis (integer labels as their decimal text). */
+  labels: string[];
+  /** The output holding the probabilities, float32 [N, labels.length] (ZipMap's output name). */
+  probabilities: string;
+  /** The output holding each row's predicted label, when the graph gives it: its values are the labels themselves (an integer label as the number). */
+  label?: string;
 }
 
 export interface Tensor {
@@ -140,6 +161,11 @@ export interface ModelInfo {
   /** True when a corrupt cache entry was found, deleted and fetched again. */
   repaired: boolean;
   card?: ModelCard;
+  /**
+   * The class labels the graph names (from ZipMap), when it names them: `interpret()` and
+   * `<ml-predict>` show these names without a card; a card's `outputs.labels` wins over them.
+   */
+  classes?: GraphClasses;
   /** Milliseconds from loadModel() to a ready session. */
   loadMs: number;
 }

@@ -4,7 +4,7 @@
  * `<ml-predict>`, the demo and batch jobs.
  */
 import { MlPredictError, oneOf, quote } from '../errors.js';
-import type { Interpretation, Outputs, OutputTensor } from '../types.js';
+import type { GraphClasses, Interpretation, Outputs, OutputTensor } from '../types.js';
 import type { ModelCard } from './card.js';
 
 export { cardRow, cardToInputs, defaultValues } from './card-inputs.js';
@@ -61,7 +61,17 @@ function checkOneProbabilityPerRow(card: ModelCard, name: string, t: OutputTenso
   );
 }
 
-function labelName(card: ModelCard, value: number | bigint | string | boolean): string {
+/**
+ * A label value's name. The graph's label output (`classes.label`) holds the labels themselves:
+ * its value's place among `classes.labels` picks the card's name for it. Any other label output
+ * holds a name, or an index into the card's labels.
+ */
+function labelName(card: ModelCard, value: number | bigint | string | boolean, labelOutput: string, classes: GraphClasses | undefined): string {
+  if (classes && classes.label === labelOutput) {
+    const at = classes.labels.indexOf(String(value));
+    const names = card.outputs.labels?.length === classes.labels.length ? card.outputs.labels : classes.labels;
+    return at >= 0 ? names[at]! : String(value);
+  }
   if (typeof value === 'string') return value;
   const labels = card.outputs.labels;
   const i = Number(value);
@@ -76,15 +86,45 @@ function checkRow(card: ModelCard, t: OutputTensor, row: number): void {
   }
 }
 
+/** What a classifier without a card is read with: the outputs and labels its graph names. */
+function classesCard(classes: GraphClasses): ModelCard {
+  return {
+    name: 'model',
+    version: '',
+    task: classes.labels.length === 2 ? 'binary-classification' : 'multiclass-classification',
+    description: '',
+    input: { kind: 'other', tensor: '', description: '' },
+    outputs: { probabilities: classes.probabilities, label: classes.label, labels: classes.labels },
+    model: { file: '', sha256: '', bytes: 0 },
+    license: '',
+  };
+}
+
+/** The card to read outputs with: `card`, given the graph's labels where it has none of its own for the same outputs; else one made of the graph's classes. */
+function readingCard(card: ModelCard | undefined, classes: GraphClasses | undefined): ModelCard {
+  if (!card) {
+    if (!classes) throw invalidArgument('interpret() needs a model card, or the class labels of a graph that names them (model.info.classes).');
+    return classesCard(classes);
+  }
+  const o = card.outputs;
+  if (!classes || o.labels || (o.probabilities !== classes.probabilities && (o.label === undefined || o.label !== classes.label))) return card;
+  return { ...card, outputs: { ...o, labels: classes.labels } };
+}
+
 /**
  * A readable result for one row of a model's outputs: a classifier's label and the probability
- * of each class, or a regressor's value and unit, as the card describes them.
+ * of each class, or a regressor's value and unit, as the card describes them. `classes`
+ * (`model.info.classes`: the labels a ZipMap graph names) reads a classifier without a card,
+ * and names the labels of a card that lists none; a card's own `outputs.labels` win.
  *
  * @example
  * interpret(card, await model.predict(cardToInputs(card, values)));
  * // { kind: 'classification', label: 'benign', probabilities: { malignant: 0.03, benign: 0.97 } }
+ * interpret(undefined, await model.predict(inputs), 0, model.info.classes);
+ * // { kind: 'classification', label: 'versicolor', probabilities: { setosa: 0.1, versicolor: 0.8, virginica: 0.1 } }
  */
-export function interpret(card: ModelCard, outputs: Outputs, row = 0): Interpretation {
+export function interpret(given: ModelCard | undefined, outputs: Outputs, row = 0, classes?: GraphClasses): Interpretation {
+  const card = readingCard(given, classes);
   const names = Object.keys(outputs);
   if ((CLASSIFICATION_TASKS as readonly string[]).includes(card.task)) {
     const labelT = output(card, outputs, card.outputs.label, 'label');
@@ -114,7 +154,7 @@ export function interpret(card: ModelCard, outputs: Outputs, row = 0): Interpret
     let label: string;
     if (labelT) {
       checkRow(card, labelT, row);
-      label = labelName(card, valueOfRow(labelT, row));
+      label = labelName(card, valueOfRow(labelT, row), card.outputs.label!, classes);
     } else {
       label = best!;
     }
@@ -131,11 +171,12 @@ export function interpret(card: ModelCard, outputs: Outputs, row = 0): Interpret
   throw invalidArgument(`Model "${cardName(card)}" has task ${quote(card.task)}; only classification and regression results can be interpreted.`);
 }
 
-/** Every row of a model's outputs, read as its card describes them (see interpret). */
-export function interpretRows(card: ModelCard, outputs: Outputs): Interpretation[] {
+/** Every row of a model's outputs, read as its card (or the graph's `classes`) describes them (see interpret). */
+export function interpretRows(given: ModelCard | undefined, outputs: Outputs, classes?: GraphClasses): Interpretation[] {
+  const card = readingCard(given, classes);
   const o = card.outputs;
   const first = [o.probabilities, o.label, o.value].map((n) => (n === undefined ? undefined : outputs[n])).find((t) => t !== undefined);
   const t = first ?? Object.values(outputs)[0];
   const rows = !t || t.dims.length === 0 ? 1 : (t.dims[0] ?? 0);
-  return Array.from({ length: rows }, (_, r) => interpret(card, outputs, r));
+  return Array.from({ length: rows }, (_, r) => interpret(card, outputs, r, classes));
 }

@@ -128,21 +128,25 @@ export class ModelHandle implements Model {
     }
     // Loaded on first use, so that `import { loadModel }` stays small.
     const { cardToInputs, interpretRows } = await import('./interpret.js');
-    const outputs = await this.predict(cardToInputs(card, values), options);
+    const outputs = await this.predict(cardToInputs(card, values, this.info.inputs), options);
     return { outputs, results: interpretRows(card, outputs, this.info.classes) };
   }
 
   async monitor(options: MonitorOptions = {}): Promise<void> {
     const card = this.info.card;
-    if (!card || card.input.kind !== 'features' || !card.reference) {
+    const input = card?.input;
+    if (!card || !input || (input.kind !== 'features' && input.kind !== 'columns') || !card.reference) {
       throw new MlPredictError(
         'INVALID_ARGUMENT',
-        `Model "${this.info.name}" cannot be monitored for drift: that needs a card with "features" input and reference statistics${card ? ` (its input is ${quote(card.input.kind)}${card.reference ? '' : ', and it has no reference'})` : ' (it has none)'}.`,
+        `Model "${this.info.name}" cannot be monitored for drift: that needs a card with "features" or "columns" input and reference statistics${card ? ` (its input is ${quote(card.input.kind)}${card.reference ? '' : ', and it has no reference'})` : ' (it has none)'}.`,
       );
     }
     const config: MonitorConfig = {
-      input: card.input.tensor,
-      features: card.input.features.map((f) => f.name),
+      // A "columns" card: each feature's tensor (its name by default), categories for the categorical ones.
+      ...(input.kind === 'features'
+        ? { input: input.tensor }
+        : { columns: input.features.map((f) => ({ tensor: f.tensor ?? f.name, ...(f.type === 'category' && { categories: f.categories }) })) }),
+      features: input.features.map((f) => f.name),
       labelOutput: card.outputs.label,
       probabilities: card.outputs.probabilities,
       labels: card.outputs.labels,
@@ -254,6 +258,7 @@ export async function loadModel(source: ModelSource, options: LoadOptions = {}):
   if (card) {
     try {
       cards!.checkCardMatches(card, base64ToHex(r.sha256), r.bytes);
+      cards!.checkCardInputs(card, r.inputs);
     } catch (e) {
       shared.refs--;
       if (shared.refs === 0) await shared.release();

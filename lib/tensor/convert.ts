@@ -141,6 +141,17 @@ const fillFloats: Fill = (out, row, r, from, to, o, limit, fail) => {
   return o;
 };
 
+/** fillFloats for an input that accepts missing values: NaN passes (`v !== v`), ±Infinity does not. */
+const fillFloatsOrNaN: Fill = (out, row, r, from, to, o, limit, fail) => {
+  const floats = out as Float32Array;
+  for (let c = from; c < to; c++) {
+    const v: unknown = row[c];
+    if (typeof v !== 'number' || (!(v < limit && v > -limit) && v === v)) throw fail(r, c, v);
+    floats[o++] = v;
+  }
+  return o;
+};
+
 const fillBigInts: Fill = (out, row, r, from, to, o, min, fail) => {
   const bigints = out as BigInt64Array;
   for (let c = from; c < to; c++) {
@@ -232,7 +243,9 @@ export function rowsToTensor(model: string, info: TensorInfo, value: readonly un
     }
     if (isString) return mismatch(`${where} expects strings; got ${quote(v)} at ${at(r, c)}.`, details);
     if (typeof v !== 'number') return mismatch(`${where} expects numbers (${type}); got ${quote(v)} (${typeof v}) at ${at(r, c)}.`, details);
-    if (!Number.isFinite(v)) return mismatch(`${where} has ${quote(v)} at ${at(r, c)}. Values must be finite numbers.`, { ...details, value: String(v) });
+    if (!Number.isFinite(v)) {
+      return mismatch(`${where} has ${quote(v)} at ${at(r, c)}. Values must be finite numbers${info.missing ? ' (or NaN for a missing value)' : ''}.`, { ...details, value: String(v) });
+    }
     if (type === 'float32') {
       return mismatch(`${where} has ${quote(v)} at ${at(r, c)}, beyond the range of float32 (±${FLOAT32_MAX}): it would become ${v > 0 ? '' : '-'}Infinity.`, { ...details, value: String(v) });
     }
@@ -243,7 +256,7 @@ export function rowsToTensor(model: string, info: TensorInfo, value: readonly un
   };
   const fill =
     isString ? fillStrings
-    : data instanceof Float32Array || data instanceof Float64Array ? fillFloats
+    : data instanceof Float32Array || data instanceof Float64Array ? (info.missing ? fillFloatsOrNaN : fillFloats)
     : data instanceof BigInt64Array || data instanceof BigUint64Array ? fillBigInts
     : fillIntegers;
   const limit = type === 'float32' ? FLOAT32_OVERFLOW : type === 'uint64' ? 0 : type === 'int64' ? Number.MIN_SAFE_INTEGER : Infinity;

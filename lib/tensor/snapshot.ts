@@ -65,7 +65,10 @@ export function position(index: number, dims: readonly number[]): string {
   return `row ${Math.floor(index / cols)}, column ${index % cols}`;
 }
 
-/** INPUT_MISMATCH at the first NaN or ±Infinity of float data (a no-op for other types). */
+/**
+ * INPUT_MISMATCH at the first NaN or ±Infinity of float data (a no-op for other types). NaN
+ * passes in an input that accepts missing values (`info.missing`); ±Infinity never does.
+ */
 export function checkFinite(model: string, info: TensorInfo, data: TypedArray, dims: readonly number[]): void {
   if (!(data instanceof Float32Array || data instanceof Float64Array)) return;
   // v − v is 0 for every finite v and NaN for NaN and ±Infinity: one branch-free pass (a third
@@ -75,10 +78,11 @@ export function checkFinite(model: string, info: TensorInfo, data: TypedArray, d
   let sum = 0;
   for (let i = 0; i < length; i++) sum += data[i]! - data[i]!;
   if (sum === 0) return;
+  const missing = info.missing === true;
   for (let i = 0; i < length; i++) {
     const v = data[i]!;
-    if (!Number.isFinite(v)) {
-      throw mismatch(`${whereOf(model, info)} has ${quote(v)} at ${position(i, dims)}. Values must be finite numbers.`, {
+    if (!Number.isFinite(v) && !(missing && Number.isNaN(v))) {
+      throw mismatch(`${whereOf(model, info)} has ${quote(v)} at ${position(i, dims)}. Values must be finite numbers${missing ? ' (or NaN for a missing value)' : ''}.`, {
         input: info.name,
         index: i,
         value: String(v),

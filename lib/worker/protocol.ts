@@ -6,6 +6,7 @@
 import * as Comlink from 'comlink';
 import { fromWire, MlPredictError, toWire, type WireError } from '../errors.js';
 import type { DriftOptions, DriftReference, DriftReport } from '../evaluate/drift.js';
+import type { MonitorColumn } from '../evaluate/monitor-rows.js';
 import type {
   BackendName,
   BackendReport,
@@ -80,8 +81,10 @@ export interface PredictReply {
 
 /** Drift monitoring of one session's live inputs (see lib/evaluate/drift.ts). */
 export interface MonitorConfig {
-  /** The input tensor holding the feature rows ([N, features]). */
-  input: string;
+  /** A "features" card: the input tensor holding the feature rows ([N, features]). */
+  input?: string;
+  /** A "columns" card: each feature's tensor, in `features` order (lib/evaluate/monitor-rows.ts). */
+  columns?: MonitorColumn[];
   features: string[];
   /** Output with the predicted label (an index into `labels`, or a string). */
   labelOutput?: string;

@@ -16,7 +16,9 @@ import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
 import { inputsAllowingMissing } from '../model/onnx-graph.js';
 import type { GraphClasses, OutputTensor, Tensor, TensorInfo, TensorType, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
-import { DriftAccumulator, type DriftOptions, type DriftReference } from '../evaluate/drift.js';
+import type { DriftOptions, DriftReference } from '../evaluate/drift.js';
+import { DriftAccumulator } from '../evaluate/drift-accumulator.js';
+import { monitorCategories, monitorRows } from '../evaluate/monitor-rows.js';
 import {
   announceRunning,
   serveWorker,
@@ -48,11 +50,8 @@ interface SessionEntry {
 function observe(entry: SessionEntry, feeds: Record<string, Tensor>, out: Record<string, OutputTensor>): void {
   const m = entry.monitor;
   if (!m) return;
-  const t = feeds[m.config.input];
-  if (!t || Array.isArray(t.data) || t.dims.length !== 2) return;
-  const width = t.dims[1]!;
-  const data = t.data as Float32Array;
-  const rows = Array.from({ length: t.dims[0]! }, (_, r) => data.subarray(r * width, (r + 1) * width));
+  const rows = monitorRows(m.config, feeds);
+  if (!rows) return;
   const names = m.config.labels;
   let labels: string[] | undefined;
   const label = m.config.labelOutput ? out[m.config.labelOutput] : undefined;
@@ -302,7 +301,8 @@ const api: RuntimeApi = {
 
   monitor(sessionId: number, config: MonitorConfig | null) {
     const entry = entryOf(sessionId);
-    entry.monitor = config ? { config, acc: new DriftAccumulator(config.features, { capacity: config.capacity, seed: config.seed }) } : undefined;
+    const categories = config ? monitorCategories(config.features, config) : [];
+    entry.monitor = config ? { config, acc: new DriftAccumulator(config.features, { capacity: config.capacity, seed: config.seed, categories }) } : undefined;
   },
 
   driftReport(sessionId: number, reference: DriftReference, options?: DriftOptions) {

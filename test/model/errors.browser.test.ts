@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadModel, type Model, type ModelCard } from '../../lib/index.js';
 import { MlPredictError } from '../../lib/errors.js';
-import { inputRows, sigmoidModel, zipmapModel, unknownOpModel } from '../fixtures/models.js';
+import { inputRows, sigmoidModel, unknownOpModel } from '../fixtures/models.js';
+import { withSequenceOutput } from '../fixtures/skl2onnx.js';
 import { rejection } from '../helpers.js';
 
 let model: Model;
@@ -116,11 +117,12 @@ describe('bad models and options', () => {
     expect(err.message).toMatch(/truncated/);
   });
 
-  it('a ZipMap model → UNSUPPORTED_MODEL with the fix', async () => {
-    const err = await rejection(loadModel(zipmapModel(), { backend: 'wasm', name: 'zipmap' }));
+  it('an output that is not a tensor, and not a ZipMap output → UNSUPPORTED_MODEL with the fix', async () => {
+    const err = await rejection(loadModel(withSequenceOutput(), { backend: 'wasm', name: 'sequence' }));
     expect(err.code).toBe('UNSUPPORTED_MODEL');
-    expect(err.message).toMatch(/"output_probability" \(sequence\)/);
-    expect(err.message).toMatch(/without it.*zipmap/i);
+    expect(err.message).toMatch(/"rows" \(sequence\)/);
+    expect(err.message).not.toMatch(/"output_probability"/);
+    expect(err.message).toMatch(/without ZipMap.*"zipmap": False/);
   });
 
   it('an operator onnxruntime does not implement → UNSUPPORTED_MODEL naming it', async () => {
