@@ -13,7 +13,6 @@ import { compiledModules, useCompiled, wasmOrigins } from '../backend/ort-env.js
 import { acquireModelBytes, cacheKey, dropStored } from '../cache/model-cache.js';
 import { deleteAll } from '../cache/store.js';
 import { checkSupported, inspectOnnx } from '../model/onnx-check.js';
-import { inputsAllowingMissing } from '../model/onnx-graph.js';
 import type { GraphClasses, OutputTensor, Tensor, TensorInfo, TensorType, TypedArray } from '../types.js';
 import { tensorTypeOf } from '../tensor/convert.js';
 import type { DriftOptions, DriftReference } from '../evaluate/drift.js';
@@ -165,29 +164,26 @@ function copyOutputs(results: Ort.InferenceSession.ReturnType, taken: Set<ArrayB
 
 /**
  * The bytes onnxruntime gets and what the graph tells about them: ZipMap outputs rewritten into
- * their probabilities tensors (lib/model/zipmap.ts, loaded only for a graph with ZipMap) with
- * the class labels, and the inputs where NaN is a missing value the graph imputes. UNSUPPORTED_MODEL
- * for outputs that still are not tensors.
+ * their probabilities tensors with the class labels, and the inputs where NaN is a missing value
+ * the graph imputes (lib/model/zipmap.ts, loaded only for a graph with ZipMap, Imputer or IsNaN).
+ * UNSUPPORTED_MODEL for outputs that still are not tensors.
  */
 async function prepareGraph(
   original: Uint8Array,
   name: string,
 ): Promise<{ bytes: Uint8Array; classes: GraphClasses | undefined; missing: ReadonlySet<string>; usesMlOps: boolean }> {
   const summary = inspectOnnx(original, name);
-  let bytes = original;
-  let classes: GraphClasses | undefined;
-  if (summary.ops.includes('ZipMap')) {
-    const { rewriteZipMap } = await import('../model/zipmap.js');
-    const result = rewriteZipMap(original, name);
-    bytes = result.bytes;
-    const first = result.rewritten[0];
-    if (first) classes = { labels: first.labels, probabilities: first.output, ...(first.label !== undefined && { label: first.label }) };
-  } else {
+  const usesMlOps = summary.domains.includes('ai.onnx.ml');
+  const zipmap = summary.ops.includes('ZipMap');
+  if (!zipmap && !summary.ops.includes('Imputer') && !summary.ops.includes('IsNaN')) {
     checkSupported(summary, name);
+    return { bytes: original, classes: undefined, missing: new Set(), usesMlOps };
   }
-  const imputes = summary.ops.includes('Imputer') || summary.ops.includes('IsNaN');
-  const missing = new Set(imputes ? inputsAllowingMissing(bytes, name) : []);
-  return { bytes, classes, missing, usesMlOps: summary.domains.includes('ai.onnx.ml') };
+  const graph = await import('../model/zipmap.js');
+  const { bytes, rewritten } = graph.rewriteZipMap(original, name);
+  const first = rewritten[0];
+  const classes = first && { labels: first.labels, probabilities: first.output, ...(first.label !== undefined && { label: first.label }) };
+  return { bytes, classes, missing: new Set(graph.inputsAllowingMissing(bytes, name)), usesMlOps };
 }
 
 const api: RuntimeApi = {
