@@ -3,7 +3,7 @@ import { loadModel, type Model, type ModelCard } from '../../lib/index.js';
 import { interpret, interpretRows } from '../../lib/model/interpret.js';
 import { cardFor } from '../element/fixtures.js';
 import { inputRows } from '../fixtures/models.js';
-import { decisionTree, IMPUTED, imputerPipeline, logisticRegression } from '../fixtures/skl2onnx.js';
+import { decisionTree, IMPUTED, imputerPipeline, logisticRegression, twoColumns } from '../fixtures/skl2onnx.js';
 import { rejection } from '../helpers.js';
 
 const models: Model[] = [];
@@ -104,5 +104,29 @@ describe('missing values (NaN)', () => {
     // The card's word is taken: NaN reaches the model (which gives NaN probabilities for it).
     const out = await carded.predict({ float_input: [[1, 2, 3, NaN]] });
     expect(out.output_probability!.dims).toEqual([1, 3]);
+  });
+
+  it('a "columns" card allows them in the tensor of each feature it marks, and nowhere else', async () => {
+    const bytes = twoColumns();
+    const card = await cardFor(
+      {
+        name: 'passengers',
+        version: '1.0.0',
+        task: 'binary-classification',
+        description: 'survival from age (may be missing) and fare',
+        input: { kind: 'columns', features: [{ name: 'age', type: 'number', missing: true }, { name: 'fare', type: 'number' }] },
+        outputs: { label: 'output_label', probabilities: 'output_probability', labels: ['died', 'survived'] },
+        model: { file: '', sha256: '', bytes: 0 },
+        license: 'MIT',
+      },
+      bytes,
+      'passengers.onnx',
+    );
+    const model = await load(bytes, 'passengers', card);
+    expect(model.info.inputs.map((i) => [i.name, i.missing])).toEqual([['age', true], ['fare', undefined]]);
+    const out = await model.predict({ age: [[NaN]], fare: [[7.25]] });
+    expect(out.output_probability!.dims).toEqual([1, 2]);
+    const err = await rejection(model.predict({ age: [[22]], fare: [[NaN]] }));
+    expect(err.message).toBe('Input "fare" of model "passengers" has NaN at row 0, column 0. Values must be finite numbers.');
   });
 });
