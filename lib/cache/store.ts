@@ -6,10 +6,11 @@
  *   ['p', key]        a partial download: chunks stored so far, for resuming
  * Works in the worker and on the main thread.
  *
- * Connections: a connection closes as soon as another context asks for a version change or a
- * deletion (`versionchange`), and the next operation opens a new one; an open that does not
- * succeed within OPEN_TIMEOUT_MS (a deletion blocked by some other connection queues every open
- * behind it) fails that operation with CACHE_UNAVAILABLE instead of waiting.
+ * Connections: a connection is open only while operations use it, and closes as soon as another
+ * context asks for a version change or a deletion (`versionchange`); the next operation opens a
+ * new one. An open that does not succeed within OPEN_TIMEOUT_MS (a deletion blocked by some other
+ * connection queues every open behind it) fails that operation with CACHE_UNAVAILABLE instead of
+ * waiting.
  *
  * Downloads own their records: a download writes its partial record (with its `id`) before any
  * chunk, and every later chunk and the final entry are written only in a transaction that finds
@@ -114,9 +115,32 @@ function open(): Promise<IDBDatabase> {
   return p;
 }
 
-/** idb-keyval's store function over a connection that closes on `versionchange` and reopens on next use. */
-const db = (): UseStore => (mode, callback) =>
-  open().then((conn) => callback(conn.transaction(STORE_NAME, mode).objectStore(STORE_NAME)));
+/** Operations now using (or waiting for) the connection. */
+let users = 0;
+
+/** Closes the connection once no operation uses it; the next operation opens a new one. */
+function release(): void {
+  if (--users > 0 || !opening) return;
+  const p = opening;
+  opening = undefined;
+  p.then((conn) => conn.close(), () => undefined); // its transactions still complete
+}
+
+/**
+ * idb-keyval's store function over a connection that lives only while operations use it (and
+ * closes at once on `versionchange`). An idle connection is never left open: WebKit keeps the
+ * connection of a terminated worker open for good, which would block every later deletion of
+ * the database, and every open behind it.
+ */
+const db = (): UseStore => async (mode, callback) => {
+  users++;
+  try {
+    const conn = await open();
+    return await callback(conn.transaction(STORE_NAME, mode).objectStore(STORE_NAME));
+  } finally {
+    release();
+  }
+};
 
 const entryKey = (key: string): IDBValidKey => ['e', key];
 const partialKey = (key: string): IDBValidKey => ['p', key];
