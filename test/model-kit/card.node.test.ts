@@ -26,7 +26,7 @@ describe('validateCard', () => {
   const cancer = load('breast-cancer-1.0.0.card.json');
 
   it('accepts every published card', () => {
-    for (const file of ['breast-cancer-1.0.0', 'digits-1.0.0', 'house-price-1.0.0', 'iris-1.0.0', 'sentiment-logreg-1.0.0', 'sentiment-logreg-1.1.0', 'sentiment-svm-1.0.0', 'sentiment-tree-1.0.0', 'silero-vad-5.0.0', 'paddleocr-rec-4.0.0']) {
+    for (const file of ['breast-cancer-1.0.0', 'digits-1.0.0', 'house-price-1.0.0', 'iris-1.0.0', 'titanic-1.0.0', 'sentiment-logreg-1.0.0', 'sentiment-logreg-1.1.0', 'sentiment-svm-1.0.0', 'sentiment-tree-1.0.0', 'silero-vad-5.0.0', 'paddleocr-rec-4.0.0']) {
       expect(validateCard(load(`${file}.card.json`), file).name).toBe(file.replace(/-\d+\.\d+\.\d+$/, ''));
     }
   });

@@ -22,7 +22,7 @@ afterAll(() => {
 
 describe('npm run models', () => {
   it('gives byte-identical files when run twice', async () => {
-    const only = 'sentiment-tree,breast-cancer,house-price,iris';
+    const only = 'sentiment-tree,breast-cancer,house-price,iris,titanic';
     const [a, b] = [await build(only), await build(only)];
     const files = readdirSync(a).sort();
     expect(files).toEqual([
@@ -35,6 +35,9 @@ describe('npm run models', () => {
       'registry.json',
       'sentiment-tree-1.0.0.card.json',
       'sentiment-tree-1.0.0.onnx',
+      'titanic-1.0.0.card.json',
+      'titanic-1.0.0.onnx',
+      'titanic-1.0.0.train.csv',
     ]);
     expect(readdirSync(b).sort()).toEqual(files);
     for (const f of files) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f))), f).toBe(true);

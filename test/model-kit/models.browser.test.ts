@@ -1,18 +1,32 @@
 /**
  * Every trained model of the registry loads through the runtime worker in Chromium (string
- * tensors, TfIdfVectorizer, tree ensembles, Scaler, LinearClassifier, MLP) and gives on its card's
+ * tensors, TfIdfVectorizer, tree ensembles, Imputer, Scaler, OneHotEncoder, LinearClassifier,
+ * MLP; one input or one per column) and gives on its card's
  * examples exactly what onnxruntime-web gives on the main thread; labels agree with probabilities.
  */
 import * as ort from 'onnxruntime-web/wasm';
 import { describe, expect, it } from 'vitest';
 import type { Inputs } from '../../lib/index.js';
-import { interpretRows, openRegistry, type ClassificationResult, type ModelCard } from '../../lib/registry.js';
+import { cardToInputs, interpretRows, openRegistry, type ClassificationResult, type ModelCard } from '../../lib/registry.js';
 import { textToTensor } from '../../lib/tasks/text.js';
 
-const TRAINED = ['sentiment-logreg', 'sentiment-svm', 'sentiment-tree', 'breast-cancer', 'house-price', 'iris', 'digits'];
+const TRAINED = ['sentiment-logreg', 'sentiment-svm', 'sentiment-tree', 'breast-cancer', 'house-price', 'iris', 'digits', 'titanic'];
 
 function inputsOf(card: ModelCard): { inputs: Inputs; feeds: Record<string, ort.Tensor> } {
   const examples = card.examples as Record<string, unknown>[];
+  if (card.input.kind === 'columns') {
+    // One [N, 1] tensor per feature: strings for categories, float32 for numbers (null: an unknown value, NaN).
+    const inputs = cardToInputs(card, examples.map(({ label: _label, ...values }) => values as Record<string, string | number>));
+    const n = examples.length;
+    const feeds = Object.fromEntries(
+      card.input.features.map((f) => {
+        const values = examples.map((e) => e[f.name]);
+        const t = f.type === 'category' ? new ort.Tensor('string', values as string[], [n, 1]) : new ort.Tensor('float32', Float32Array.from(values, (v) => (v === null ? Number.NaN : Number(v))), [n, 1]);
+        return [f.name, t];
+      }),
+    );
+    return { inputs, feeds };
+  }
   const name = card.input.tensor!;
   if (card.input.kind === 'text') {
     const t = textToTensor(

@@ -31,7 +31,7 @@ describe('openRegistry', () => {
   it('lists the models and the default', async () => {
     const registry = await openRegistry(REGISTRY);
     expect(registry.defaultName).toBe('sentiment-logreg');
-    expect(registry.names).toEqual(['sentiment-logreg', 'sentiment-svm', 'sentiment-tree', 'breast-cancer', 'house-price', 'iris', 'digits', 'silero-vad', 'paddleocr-rec']);
+    expect(registry.names).toEqual(['sentiment-logreg', 'sentiment-svm', 'sentiment-tree', 'breast-cancer', 'house-price', 'iris', 'digits', 'titanic', 'silero-vad', 'paddleocr-rec']);
     const entry = registry.get('sentiment-logreg');
     expect(entry.versionList).toEqual(['1.0.0', '1.1.0']);
     expect(entry.stable).toBe('1.0.0');
@@ -85,7 +85,7 @@ describe('openRegistry', () => {
     }
     expect((error as { code: string }).code).toBe('UNKNOWN_MODEL');
     expect((error as Error).message).toBe(
-      `Unknown model "sentiment" in registry "${new URL(REGISTRY, location.href).href}". Expected one of: "sentiment-logreg", "sentiment-svm", "sentiment-tree", "breast-cancer", "house-price", "iris", "digits", "silero-vad", "paddleocr-rec".`,
+      `Unknown model "sentiment" in registry "${new URL(REGISTRY, location.href).href}". Expected one of: "sentiment-logreg", "sentiment-svm", "sentiment-tree", "breast-cancer", "house-price", "iris", "digits", "titanic", "silero-vad", "paddleocr-rec".`,
     );
     const e = await rejection(registry.load('nope'));
     expect(e.code).toBe('UNKNOWN_MODEL');

