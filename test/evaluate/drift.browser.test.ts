@@ -60,12 +60,12 @@ describe('drift monitoring in the worker', () => {
     await model.dispose();
   });
 
-  it('a model without a features card cannot be monitored, and says why', async () => {
+  it('a model without a features or columns card cannot be monitored, and says why', async () => {
     const registry = await openRegistry('/models/registry.json');
     const model = await registry.load('sentiment-logreg', { backend: 'wasm' });
     const err = await rejection(model.monitor());
     expect(err.code).toBe('INVALID_ARGUMENT');
-    expect(err.message).toMatch(/"features" input.*"text"/);
+    expect(err.message).toMatch(/"features" or "columns" input.*"text"/);
     expect((await rejection(model.driftReport())).message).toMatch(/not monitored/);
     await model.dispose();
   });
