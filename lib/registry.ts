@@ -26,7 +26,7 @@ export type {
   UpdateStatus,
   VersionsState,
 } from './update/types.js';
-export { validateCard, checkCardMatches, CARD_TASKS } from './model/card.js';
+export { validateCard, checkCardMatches, checkCardInputs, CARD_TASKS } from './model/card.js';
 export type {
   AudioPreprocessing,
   CardFile,
@@ -34,6 +34,7 @@ export type {
   CardOutputs,
   CardTask,
   CategoricalFeature,
+  CategoryStats,
   Feature,
   FeatureStats,
   ImagePreprocessing,
