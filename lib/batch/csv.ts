@@ -324,6 +324,11 @@ export class ChunkBuilder {
           }
         }
         if (s.trim() === '') {
+          // A feature that allows missing values reads an empty cell as NaN (as columns.ts readCell does).
+          if (f.type === 'number' && f.missing === true && !isInt) {
+            values[base + j] = Number.NaN;
+            continue;
+          }
           if (spec.useDefaults && f.default !== undefined) s = String(f.default);
           else {
             problems.push(`column ${quote(this.header[col] ?? f.name)} is empty`);

@@ -187,6 +187,18 @@ describe('CSV batch jobs: a columns card', () => {
   });
 });
 
+describe('CSV batch jobs: a "features" card with a missing feature', () => {
+  it('reads an empty cell of that feature as NaN in its row; other empty cells stay row errors', () => {
+    const card = { ...structuredClone(titanic), input: { kind: 'features', tensor: 'x', features: [feature('age'), feature('fare')] } } as unknown as ModelCard;
+    const spec = inputSpec(card, { x: 'float32' }, false);
+    const header = ['age', 'fare'];
+    const built = new ChunkBuilder(spec, header, matchColumns(spec, header)).build([['', '7.5'], ['30', '']], 1);
+    expect(built.valid).toBe(1);
+    expect(Array.from(built.feeds!.x!.data as Float32Array)).toEqual([Number.NaN, 7.5]);
+    expect(built.errors).toEqual([{ row: 2, kind: 'empty', reason: 'column "fare" is empty' }]);
+  });
+});
+
 describe('drift: categorical features and missing values', () => {
   const reference = titanic.reference!;
 
