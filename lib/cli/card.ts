@@ -33,8 +33,8 @@ export const CARD_SPEC: CommandSpec = {
     { name: 'label', value: 'COLUMN', help: 'The column with the true label or value: left out of the features, used for metrics and the reference label counts.' },
     { name: 'labels', value: 'A,B,…', help: 'Names of the classes, in the order of the model\'s probabilities (default: ZipMap\'s class labels, else the class indices).' },
     { name: 'task', value: 'TASK', help: 'binary-classification, multiclass-classification or regression (default: from the outputs).' },
-    { name: 'name', value: 'NAME', help: 'The model\'s name (default: the file name without .onnx).' },
-    { name: 'version', value: 'VERSION', help: 'Its semantic version (default 1.0.0).' },
+    { name: 'name', value: 'NAME', help: 'The model\'s name (default: the file name without .onnx and a -VERSION ending).' },
+    { name: 'version', value: 'VERSION', help: 'Its semantic version (default: the file name\'s -VERSION ending, else 1.0.0).' },
     { name: 'description', value: 'TEXT', help: 'What the model does, for people.' },
     { name: 'license', value: 'TEXT', help: 'The model\'s license (default "unspecified").' },
     { name: 'drop', value: 'COLUMNS', help: 'Columns to leave out (comma-separated).', repeat: true },
@@ -64,9 +64,12 @@ function namesFlag(value: string | undefined): string[] | undefined {
   }
 }
 
-function defaultName(model: string): string {
-  const name = basename(model).replace(/\.onnx$/i, '').toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
-  return name || 'model';
+/** Name and version from the file name: `titanic-1.0.0.onnx` → titanic 1.0.0, `My Model.onnx` → my-model. */
+function fromFileName(model: string): { name: string; version?: string } {
+  const base = basename(model).replace(/\.onnx$/i, '');
+  const m = /^(.+?)-(\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]+)?)$/.exec(base);
+  const name = (m ? m[1]! : base).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  return { name: name || 'model', ...(m && { version: m[2]! }) };
 }
 
 /** The class names, in the order of the probabilities. */
@@ -152,8 +155,10 @@ export async function makeCard(o: CardOptions, io: Io): Promise<ModelCard> {
     const everyRow = Array.from({ length: table.rows }, (_, i) => i);
     const features = featuresOf(table, plan, everyRow);
     const input: CardInput = plan.kind === 'features' ? { kind: 'features', tensor: plan.tensor.name, features } : { kind: 'columns', features };
-    const name = o.name ?? defaultName(o.model);
-    const draft = { name, version: o.version ?? '1.0.0', task: outputs.task, description: '', input, outputs: {}, model: { file, sha256: '', bytes: 0 }, license: '' } as ModelCard;
+    const named = fromFileName(o.model);
+    const name = o.name ?? named.name;
+    const version = o.version ?? named.version ?? '1.0.0';
+    const draft = { name, version, task: outputs.task, description: '', input, outputs: {}, model: { file, sha256: '', bytes: 0 }, license: '' } as ModelCard;
     const predictions = await predictTable(table, draft, session, outputs, io);
     const classifier = outputs.task !== 'regression';
     const labelIndex = labelColumn(table, { label: o.label });
@@ -178,7 +183,7 @@ export async function makeCard(o: CardOptions, io: Io): Promise<ModelCard> {
     const heldOut = o.holdout ? `${classifier && truth ? 'stratified' : 'random'} ${Math.round((1 - o.holdout) * 100)}/${Math.round(o.holdout * 100)}, seed ${seed}: ${parts.train.length} train, ${parts.test.length} test` : undefined;
     const cardDraft: CardDraft = {
       name,
-      version: o.version ?? '1.0.0',
+      version,
       task: outputs.task,
       description:
         o.description ??

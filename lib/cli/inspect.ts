@@ -9,12 +9,13 @@
 import { basename } from 'node:path';
 import { orderAuto } from '../backend/select.js';
 import { isMlPredictError } from '../errors.js';
+import { inspectOnnx } from '../model/onnx-check.js';
 import { bool, parseArgs, type CommandSpec } from './args.js';
 import { EXIT, line } from './errors.js';
 import { readBytes } from './files.js';
 import { sha256Hex, sriOf } from './naming.js';
 import { readOnnx, type ValueInfo } from './onnx-info.js';
-import { missingOps, webgpuTable } from './ops.js';
+import { missingOps, webgpuTable, type MissingOp } from './ops.js';
 import type { Io } from './progress.js';
 import { openSession, prepareGraph } from './runtime.js';
 
@@ -40,18 +41,17 @@ export interface InspectReport {
   operators: { domain: string; op: string; nodes: number }[];
   zipMap: { output: string; labels: string[]; label?: string }[];
   externalData: { tensor: string; location: string }[];
-  webgpu: { table: string; onnxruntimeWeb: string; missing: { domain: string; op: string; nodes: number }[] } | { unavailable: string };
+  webgpu: { table: string; onnxruntimeWeb: string; missing: MissingOp[] } | { unavailable: string };
   load: { ok: true; backend: 'wasm'; onnxruntimeWeb: string; ms: number; auto: string; notes: string[] } | { ok: false; code: string; message: string; notes: string[] };
 }
-
-/** Constant nodes become initializers when a session is created: they never need a kernel. */
-const FOLDED = new Set(['Constant']);
 
 const typeText = (v: ValueInfo) => v.type.text;
 
 export async function inspectModel(file: string): Promise<InspectReport> {
   const bytes = readBytes(file);
   const name = basename(file);
+  // Bytes that are not an ONNX model are the error itself (MODEL_INVALID, as loadModel words it), not a report.
+  inspectOnnx(bytes, name);
   const info = readOnnx(bytes, name);
   const ops = new Map<string, { domain: string; op: string; nodes: number }>();
   for (const n of info.nodes) {
@@ -63,7 +63,7 @@ export async function inspectModel(file: string): Promise<InspectReport> {
   }
   const table = webgpuTable();
   const webgpu: InspectReport['webgpu'] =
-    typeof table === 'string' ? { unavailable: table } : { table: table.file, onnxruntimeWeb: table.version, missing: missingOps(info, table).filter((m) => !FOLDED.has(m.op)) };
+    typeof table === 'string' ? { unavailable: table } : { table: table.file, onnxruntimeWeb: table.version, missing: missingOps(info, table) };
   const report: Omit<InspectReport, 'load'> = {
     file,
     bytes: bytes.length,
@@ -144,13 +144,12 @@ export function formatReport(r: InspectReport): string {
   lines.push('onnxruntime-web');
   if ('unavailable' in r.webgpu) row('webgpu', `not checked: ${r.webgpu.unavailable}`);
   else {
-    const m = r.webgpu.missing;
-    row(
-      'webgpu',
-      m.length === 0
-        ? `a kernel for every operator (${r.webgpu.onnxruntimeWeb} table)`
-        : `no kernel for ${m.map((x) => `${x.domain === 'ai.onnx' ? '' : `${x.domain}.`}${x.op}`).join(', ')}: those run on the CPU in the WebGPU build (${r.webgpu.onnxruntimeWeb} table: ${r.webgpu.table})`,
-    );
+    const m = r.webgpu.missing.filter((x) => !x.note);
+    const away = r.webgpu.missing.filter((x) => x.note);
+    const opName = (x: MissingOp) => `${x.domain === 'ai.onnx' ? '' : `${x.domain}.`}${x.op}`;
+    row('webgpu', m.length === 0 ? 'a kernel for every operator' : `no kernel for ${m.map(opName).join(', ')}: these run on the CPU in the WebGPU build`);
+    for (const x of away) row('', `no kernel for ${opName(x)} (${x.note})`);
+    row('', `(the operator table of onnxruntime-web ${r.webgpu.onnxruntimeWeb}: ${r.webgpu.table})`);
   }
   if (r.load.ok) {
     row('wasm', `loads (session in ${r.load.ms} ms, onnxruntime-web ${r.load.onnxruntimeWeb}, the browser's wasm build)`);

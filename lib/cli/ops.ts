@@ -35,6 +35,8 @@ export function parseOpTable(markdown: string): Map<string, [number, number][]> 
     const cells = line.split('|').map((c) => c.trim());
     if (cells.length < 4 || !/^[A-Z]\w*$/.test(cells[1]!)) continue;
     const op = cells[1]!;
+    // A row whose comment says it has no GPU kernel runs on the CPU (Shape in 1.30).
+    if (/no GPU kernel/i.test(cells[3] ?? '')) continue;
     for (const m of cells[2]!.matchAll(/([\w.]+)\(([^)]*)\)/g)) {
       const ranges: [number, number][] = [];
       for (const part of m[2]!.split(',')) {
@@ -77,7 +79,15 @@ export interface MissingOp {
   domain: string;
   /** Nodes of this operator in the model. */
   nodes: number;
+  /** Why it may not matter. */
+  note?: string;
 }
+
+/** Operators onnxruntime's graph optimizations remove before any kernel is chosen. */
+const OPTIMIZED_AWAY: Record<string, string> = {
+  Constant: 'folded into an initializer when the session is created',
+  Identity: 'removed by graph optimization unless it gives a graph output',
+};
 
 /**
  * The model's operators the WebGPU build has no kernel for at the model's opset of their
@@ -92,7 +102,8 @@ export function missingOps(info: OnnxInfo, table: OpTable): MissingOp[] {
     const opset = opsetOf(info, domain);
     const ok = ranges !== undefined && (opset === undefined || ranges.some(([a, b]) => opset >= a && opset <= b));
     if (ok) continue;
-    const m = count.get(k) ?? { op: n.op, domain: domain || 'ai.onnx', nodes: 0 };
+    const note = domain === '' ? OPTIMIZED_AWAY[n.op] : undefined;
+    const m = count.get(k) ?? { op: n.op, domain: domain || 'ai.onnx', nodes: 0, ...(note && { note }) };
     m.nodes++;
     count.set(k, m);
   }

@@ -1,8 +1,8 @@
 /**
  * Where the commands write (stdout for results, stderr for progress and errors) and the progress
  * of long steps. On a terminal the progress line is redrawn in place (at most 10 times a
- * second); elsewhere (a pipe, a CI log) a step over `LOG_MIN_TOTAL` bytes prints one line at each
- * tenth of the way, so logs stay short and the same on every run. `--quiet` prints none.
+ * second); elsewhere (a pipe, a CI log) a step over a file of `LOG_MIN_BYTES` or more prints one
+ * line at each tenth of the way, so logs stay short and the same on every run. `--quiet` prints none.
  */
 export interface Io {
   out(text: string): void;
@@ -13,8 +13,8 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-/** Below this many bytes a step prints no progress lines to a non-terminal. */
-export const LOG_MIN_TOTAL = 1024 * 1024;
+/** A step over a smaller file prints no progress lines to a non-terminal. */
+export const LOG_MIN_BYTES = 1024 * 1024;
 
 function formatCount(n: number): string {
   return n.toLocaleString('en-US');
@@ -31,6 +31,8 @@ export class Progress {
     /** Total units (bytes, rows) when known. */
     private readonly total: number | undefined,
     private readonly unit: 'bytes' | 'rows',
+    /** The step reads a file of this many bytes (decides whether a non-terminal gets lines). */
+    private readonly fileBytes: number,
   ) {}
 
   private text(done: number, rows: number | undefined): string {
@@ -50,7 +52,7 @@ export class Progress {
       this.drawn = true;
       return;
     }
-    if (!this.total || this.total < LOG_MIN_TOTAL) return;
+    if (!this.total || this.fileBytes < LOG_MIN_BYTES) return;
     const tenth = Math.floor((done / this.total) * 10);
     if (tenth > this.lastTenth && tenth < 10) {
       this.lastTenth = tenth;
@@ -65,6 +67,6 @@ export class Progress {
       if (this.drawn) this.io.err('\r\x1b[K');
       return;
     }
-    if (this.total && this.total >= LOG_MIN_TOTAL) this.io.err(`${this.text(done, rows)} done\n`);
+    if (this.total && this.fileBytes >= LOG_MIN_BYTES) this.io.err(`${this.text(done, rows)} done\n`);
   }
 }

@@ -57,7 +57,7 @@ export function csvError(file: string, message: string, details: Record<string, 
 /** Streams the file's text, decoded as UTF-8 across chunk boundaries, with the byte count read. */
 async function* textOf(file: string): AsyncGenerator<{ text: string; bytes: number }> {
   const decoder = new TextDecoder('utf-8');
-  const stream = createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = createReadStream(file, { highWaterMark: 1 << 16 });
   try {
     for await (const chunk of stream) yield { text: decoder.decode(chunk as Buffer, { stream: true }), bytes: (chunk as Buffer).length };
   } catch (e) {
@@ -137,7 +137,7 @@ function newColumn(name: string): Column {
 export async function readTable(file: string, io: Io, options: ReadOptions = {}): Promise<Table> {
   const bytes = fileSize(file);
   if (bytes === 0) throw csvError(file, 'is empty: expected a header row naming the columns, then one row per training example.');
-  const progress = new Progress(io, `reading ${basename(file)}`, bytes, 'bytes');
+  const progress = new Progress(io, `reading ${basename(file)}`, bytes, 'bytes', bytes);
   let reader: RowReader | undefined;
   let names: { header: string[]; headerRow: boolean; sklearnLabels?: string[] } | undefined;
   let columns: Column[] = [];
@@ -220,7 +220,7 @@ export async function readTable(file: string, io: Io, options: ReadOptions = {})
  */
 export async function* eachChunk(table: Table, size: number, io: Io, step: string): AsyncGenerator<{ rows: string[][]; first: number }> {
   const reader = new RowReader(table.format, { byte: 0, row: 0 }, true);
-  const progress = new Progress(io, `${step} ${basename(table.file)}`, table.rows, 'rows');
+  const progress = new Progress(io, `${step} ${basename(table.file)}`, table.rows, 'rows', table.bytes);
   let skip = table.headerRow ? 1 : 0;
   let pending: string[][] = [];
   let first = 1;
