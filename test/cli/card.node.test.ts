@@ -37,7 +37,7 @@ async function card(args: string[]): Promise<{ card: ModelCard; stdout: string; 
   return { card: validateCard(JSON.parse(readFileSync(out, 'utf8')), out), stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('ml-predict card: cards that match the committed ones', () => {
+describe('ml-predict card: cards that match the committed ones', { timeout: 60_000 }, () => {
   it("breast cancer from the dataset CSV: the committed card's features, reference statistics, label counts, metrics and examples", async () => {
     const names = file('names.txt', `${BREAST_CANCER_FEATURES.join('\n')}\n`);
     const { card: made, stdout } = await card([join(MODELS, 'breast-cancer-1.0.0.onnx'), '--data', BREAST_CANCER_CSV, '--columns', `@${names}`, '--holdout', '0.2', '--name', 'breast-cancer']);
@@ -94,7 +94,7 @@ const TITANIC = join(MODELS, 'titanic-1.0.0.onnx');
 const lines = TITANIC_CSV.trimEnd().split('\r\n');
 const edit = (f: (cells: string[], row: number) => string[]) => lines.map((l, i) => f(l.split(','), i).join(',')).join('\n') + '\n';
 
-describe('ml-predict card: bad CSVs are one line naming the file, row and column (exit 5), and nothing is written', () => {
+describe('ml-predict card: bad CSVs are one line naming the file, row and column (exit 5), and nothing is written', { timeout: 60_000 }, () => {
   it.each([
     ['a missing column', edit((c) => c.filter((_, j) => j !== 3)), ['--label', 'survived'], 'has no column for the model\'s input "age" (float32 [N, 1]). The model\'s inputs: "pclass", "sex", "embarked", "age", "fare", "sibsp".'],
     ['an extra column', edit((c, i) => [...c, i === 0 ? 'cabin' : 'C85']), ['--label', 'survived'], 'has column the model does not take: "cabin". The model\'s inputs: "pclass", "sex", "embarked", "age", "fare", "sibsp". Leave them out with --drop.'],

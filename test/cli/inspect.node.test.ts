@@ -54,7 +54,7 @@ function externalDataModel(): Uint8Array {
     .finish();
 }
 
-describe('ml-predict inspect', () => {
+describe('ml-predict inspect', { timeout: 60_000 }, () => {
   it('the breast-cancer model as text: size, SRI sha256, inputs and outputs with dims, operators, what loadModel does', async () => {
     const file = join(MODELS, 'breast-cancer-1.0.0.onnx');
     const bytes = readFileSync(file);
