@@ -127,20 +127,6 @@ describe('model store under storage faults', () => {
     await knownGoodStillWorks();
   });
 
-  it('a worker ended during a download leaves no connection behind: a deletion right after it completes', async () => {
-    // WebKit keeps the connection of a terminated worker open for good; the store closes idle connections.
-    const { url } = await serve(largeModel(1200));
-    let started!: () => void;
-    const downloading = new Promise<void>((resolve) => (started = resolve));
-    const pending = prefetchModel(`${url}?slow=5`, { onProgress: () => started() });
-    pending.catch(() => undefined);
-    await within(LOAD_MS, downloading, 'the download starting');
-    runtimeWorker().end();
-    expect((await rejection(within(LOAD_MS, pending))).code).toBe('WORKER_CRASHED');
-    await within(STORE_MS, deletion().done, 'deleteDatabase() after the worker ended');
-    expect(await within(STORE_MS, auditStore(), 'the audit')).toEqual([]);
-  });
-
   it('a deletion blocked by another connection never holds up a load: a new worker predicts from memory with CACHE_UNAVAILABLE', async () => {
     const bytes = sigmoidModel();
     const { url } = await serve(bytes);
